@@ -1,0 +1,50 @@
+"""Adapter lookup by name: built-ins from a name -> "module:Class" table, others from entry points.
+
+Classes are imported only when asked for, so a broken third-party adapter cannot stop the hub
+from starting unless it is configured. A misspelt name gets a "did you mean" suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+
+from hub.errors import ConfigError
+
+ENTRY_POINT_GROUP = "supervision_hub.adapters"
+
+#: Built-in adapters, name -> "module:Class". Filled as the adapter SDK lands.
+BUILTIN_ADAPTERS: Mapping[str, str] = {}
+
+
+class AdapterRegistry:
+    """Resolves adapter names to classes. Create it empty for tests: ``AdapterRegistry({})``."""
+
+    def __init__(self, table: Mapping[str, str] | None = None, *, discover: bool = True) -> None:
+        self._table = dict(BUILTIN_ADAPTERS if table is None else table)
+        if discover:
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                self._table.setdefault(ep.name, ep.value)
+
+    def names(self) -> list[str]:
+        return sorted(self._table)
+
+    def target(self, name: str) -> str:
+        """The ``module:Class`` reference for ``name``; :class:`ConfigError` if unknown."""
+        try:
+            return self._table[name]
+        except KeyError:
+            suggestion = difflib.get_close_matches(name, self._table, n=1)
+            hint = f"; did you mean {suggestion[0]!r}?" if suggestion else ""
+            raise ConfigError(f"no adapter named {name!r}{hint}") from None
+
+    def load(self, name: str) -> type:
+        """Import and return the adapter class registered as ``name``."""
+        module_name, _, class_name = self.target(name).partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            return getattr(module, class_name)  # type: ignore[no-any-return]
+        except (ImportError, AttributeError) as e:
+            raise ConfigError(f"adapter {name!r} ({self.target(name)}) cannot be loaded: {e}") from e

@@ -1,0 +1,53 @@
+"""The ``hub`` command line. One module per command group; heavy imports happen inside commands.
+
+Exit codes (every command):
+  0  success
+  1  the command ran but found problems (invalid records, lint findings, refused sends)
+  2  configuration or usage error (bad config file, route file, catalogue, option)
+  3  the broker cannot be reached
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from hub.cli.common import CliState
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG, EXIT_BROKER = 0, 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HUB_CONFIG",
+    help="YAML config file (keys as in hub.config.HubSettings); HUB_* variables override it.",
+)
+@click.option("--broker-url", envvar="HUB_BROKER_URL", help="Broker URL (default: embedded SQLite).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, verbose: bool) -> None:
+    """supervision-hub: the data-exchange hub of Minhang's supervision platform."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = CliState(config_file=config_file, broker_url=broker_url)
+
+
+def _register() -> None:
+    from hub.cli import check, demo, routes_cmd, run, send, validate
+
+    main.add_command(run.run)
+    main.add_command(send.send)
+    main.add_command(validate.validate)
+    main.add_command(routes_cmd.routes)
+    main.add_command(check.check)
+    main.add_command(demo.demo)
+
+
+_register()

@@ -1,0 +1,118 @@
+"""Hub configuration: defaults, then a YAML config file, then ``HUB_*`` environment variables.
+
+The defaults run the whole hub on a laptop with nothing installed: the broker is kombu's
+SQLAlchemy transport over a SQLite file under ``data_dir``. Production sets ``HUB_BROKER_URL``
+to RabbitMQ (``amqp://user:password@host:5672/vhost``); the code paths are the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from hub.errors import ConfigError
+
+EMBEDDED_BROKER_FILE = "broker.sqlite"
+
+
+class HubSettings(BaseSettings):
+    """Everything an operator can set. Unknown keys in a config file are rejected."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="forbid")
+
+    broker_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Broker URL. amqp://... for RabbitMQ; unset means the embedded SQLite broker "
+            "in data_dir. memory:// runs in one process only (tests)."
+        ),
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where embedded state files live.")
+    queue_type: Literal["classic", "quorum"] = Field(
+        default="classic",
+        description="RabbitMQ queue type for every hub queue; quorum for a RabbitMQ cluster.",
+    )
+    max_message_bytes: int = Field(
+        default=1_048_576, gt=0, description="Inbound bodies above this size are quarantined."
+    )
+    prefetch_count: int = Field(default=256, gt=0, description="Unacked inbound messages per worker.")
+    confirm_batch_size: int = Field(
+        default=256,
+        gt=0,
+        description="Inputs processed before the worker waits for their outputs' confirms.",
+    )
+    confirm_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long to wait for publisher confirms of one batch."
+    )
+    idle_flush_seconds: float = Field(
+        default=0.05, gt=0, description="A partial batch is confirmed after this much idle time."
+    )
+    retry_delay_seconds: float = Field(
+        default=30.0, gt=0, description="Delay before an input whose outputs failed is tried again."
+    )
+    max_attempts: int = Field(
+        default=5, gt=0, description="Attempts before an input goes to hub.inbound.dead."
+    )
+    delivery_limit: int = Field(
+        default=10,
+        gt=0,
+        description="Quorum queues only: redeliveries (e.g. worker crashes) before dead-lettering.",
+    )
+    receipts: bool = Field(
+        default=False, description="Also send a feedback record (status accepted) for good records."
+    )
+    systems_file: Path | None = Field(
+        default=None, description="Systems catalogue; the shipped hub/systems.yaml when unset."
+    )
+    route_files: list[Path] | None = Field(
+        default=None, description="Route files; the shipped routes/rules/*.yaml when unset."
+    )
+    mappings_dir: Path | None = Field(
+        default=None, description="Source mappings; the shipped transforms/sources when unset."
+    )
+
+    def resolved_broker_url(self) -> str:
+        """The broker URL to connect to, with the embedded default filled in."""
+        if self.broker_url is not None:
+            return self.broker_url.get_secret_value()
+        return f"sqla+sqlite:///{(self.data_dir / EMBEDDED_BROKER_FILE).resolve()}"
+
+    def is_embedded(self) -> bool:
+        return not self.resolved_broker_url().startswith(("amqp://", "amqps://", "pyamqp://"))
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSettings:
+    """Build settings: ``overrides`` beat ``HUB_*`` variables, which beat the file and defaults.
+
+    Raises :class:`ConfigError` naming the bad key when anything is invalid.
+    """
+
+    class _Settings(HubSettings):
+        model_config = SettingsConfigDict(yaml_file=config_file, yaml_file_encoding="utf-8")
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file {config_file} does not exist")
+    try:
+        settings = _Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        raise ConfigError(f"invalid configuration: {e}") from e
+    return HubSettings.model_validate(settings.model_dump())

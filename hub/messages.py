@@ -1,0 +1,71 @@
+"""Plain message values passed between the broker layer and the pipeline stages.
+
+The stages never see kombu objects: they take an :class:`InboundMessage` and return
+:class:`OutboundMessage` values, which keeps them testable without any broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Header in which the hub counts the attempts at one input (set when it is retried).
+ATTEMPT_HEADER = "hub-attempt"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message as a source published it, with the AMQP properties the hub reads."""
+
+    body: bytes
+    routing_key: str
+    content_type: str | None = None
+    content_encoding: str | None = None
+    message_id: str | None = None
+    correlation_id: str | None = None
+    reply_to: str | None = None
+    headers: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def attempt(self) -> int:
+        """1 for the first try; the retry path increments the header."""
+        try:
+            return max(1, int(self.headers.get(ATTEMPT_HEADER, 1)))
+        except (TypeError, ValueError):
+            return 1
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A persistent message the hub publishes, confirmed before its input is acked."""
+
+    exchange: str
+    routing_key: str
+    body: bytes
+    content_type: str
+    content_encoding: str | None = "utf-8"
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str | None = None
+    correlation_id: str | None = None
+    reply_to: str | None = None
+    mandatory: bool = True
+
+    def properties(self) -> dict[str, Any]:
+        """Keyword arguments for kombu's ``Producer.publish``."""
+        props: dict[str, Any] = {
+            "exchange": self.exchange,
+            "routing_key": self.routing_key,
+            "content_type": self.content_type,
+            "content_encoding": self.content_encoding or "binary",
+            "headers": dict(self.headers),
+            "delivery_mode": 2,
+            "mandatory": self.mandatory,
+        }
+        if self.message_id:
+            props["message_id"] = self.message_id
+        if self.correlation_id:
+            props["correlation_id"] = self.correlation_id
+        if self.reply_to:
+            props["reply_to"] = self.reply_to
+        return props

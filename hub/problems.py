@@ -1,0 +1,53 @@
+"""A problem with a record: a stable reason code, the field path and a message for people.
+
+Every stage reports problems in this one shape, whatever produced them (transform, validation,
+routing, the hub itself), so feedback records and quarantine headers look the same for all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+
+class _ProblemLike(Protocol):
+    code: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a record was rejected or changed. ``path`` is "" for the whole record."""
+
+    code: str
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def of(cls, other: _ProblemLike) -> Problem:
+        """Convert a problem reported by another package (same three attributes)."""
+        return cls(code=other.code, path=other.path, message=other.message)
+
+
+# Reason codes the hub itself emits (the standard's codes are in schemas, transforms and routes).
+SOURCE_UNKNOWN = "source.unknown"
+ROUTING_KEY_INVALID = "routing_key.invalid"
+RECORD_TYPE_NOT_ACCEPTED = "record_type.not_accepted"
+MESSAGE_TOO_LARGE = "message.too_large"
+INTERNAL_ERROR = "hub.internal_error"
+
+HUB_REASON_CODES: dict[str, str] = {
+    SOURCE_UNKNOWN: "The routing key names a system the hub does not know.",
+    ROUTING_KEY_INVALID: "The routing key is not <source-id>.<record-type>.",
+    RECORD_TYPE_NOT_ACCEPTED: "Sources may not send this record type (feedback is the hub's).",
+    MESSAGE_TOO_LARGE: "The body exceeds the configured size limit (max_message_bytes).",
+    INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
+}
+
+
+def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [p.as_dict() for p in problems]

@@ -1,0 +1,124 @@
+"""The hub's RabbitMQ topology, with names that show what each piece is for.
+
+Exchanges:
+  ``hub.inbound``  (topic)  where sources publish, routing key ``<source-id>.<record-type>``
+  ``hub.outbound`` (direct) where the hub publishes, routing key = destination
+  ``hub.retry``    (topic)  inputs waiting to be tried again; they come back to ``hub.inbound``
+  ``hub.dead``     (direct) dead letters, routing key = the name of the queue they died in
+
+Queues:
+  ``hub.inbound``            everything sources publish
+  ``hub.inbound.retry``      inputs whose outputs the broker refused, held for a delay
+  ``hub.inbound.dead``       inputs that failed every attempt (or, on quorum queues, crashed
+                             workers more than ``delivery_limit`` times)
+  ``hub.out.<system>``       one per destination system: unified records and feedback
+  ``hub.out.<system>.dead``  what that system's consumer rejected
+  ``hub.quarantine``         rejected inputs: original body, reason, source headers
+  ``hub.review``             records whose credit code needs a look (known non-conforming codes)
+  ``hub.claim``              registrations no approving department was found for (认领)
+
+Every queue is durable and carries ``x-queue-type``, so the same topology runs on classic queues
+on one machine or quorum queues on a cluster. Declaring is idempotent; every hub process
+declares the whole topology when it connects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kombu import Exchange, Queue
+
+INBOUND = "hub.inbound"
+OUTBOUND = "hub.outbound"
+RETRY = "hub.retry"
+DEAD = "hub.dead"
+INBOUND_RETRY_QUEUE = "hub.inbound.retry"
+INBOUND_DEAD_QUEUE = "hub.inbound.dead"
+
+#: Hub-owned destinations on ``hub.outbound``: routing key -> queue.
+QUARANTINE = "quarantine"
+REVIEW = "review"
+CLAIM = "claim"
+SPECIAL_QUEUES = {QUARANTINE: "hub.quarantine", REVIEW: "hub.review", CLAIM: "hub.claim"}
+
+
+def outbound_queue_name(destination: str) -> str:
+    """The queue a destination reads: ``hub.out.<system>`` or a hub-owned queue."""
+    return SPECIAL_QUEUES.get(destination, f"hub.out.{destination}")
+
+
+def inbound_routing_key(source: str, record_type: str) -> str:
+    return f"{source}.{record_type}"
+
+
+@dataclass(frozen=True)
+class TopologyOptions:
+    """What varies between deployments."""
+
+    queue_type: str = "classic"
+    retry_delay_ms: int = 30_000
+    delivery_limit: int = 10
+
+
+class Topology:
+    """All exchanges and queues of a hub that serves ``destinations``."""
+
+    def __init__(self, destinations: Iterable[str], options: TopologyOptions) -> None:
+        self.options = options
+        self.inbound_exchange = Exchange(INBOUND, "topic", durable=True)
+        self.outbound_exchange = Exchange(OUTBOUND, "direct", durable=True)
+        self.retry_exchange = Exchange(RETRY, "topic", durable=True)
+        self.dead_exchange = Exchange(DEAD, "direct", durable=True)
+        self.inbound_queue = self._queue(
+            INBOUND, self.inbound_exchange, "#", dead_letter_key=INBOUND, delivery_limit=True
+        )
+        self.queues: list[Queue] = [
+            self.inbound_queue,
+            self._queue(
+                INBOUND_RETRY_QUEUE,
+                self.retry_exchange,
+                "#",
+                extra={
+                    "x-message-ttl": options.retry_delay_ms,
+                    # No dead-letter routing key: an expired input keeps its source.type key.
+                    "x-dead-letter-exchange": INBOUND,
+                },
+            ),
+            self._queue(INBOUND_DEAD_QUEUE, self.dead_exchange, INBOUND),
+        ]
+        for destination in [*destinations, *SPECIAL_QUEUES]:
+            name = outbound_queue_name(destination)
+            self.queues.append(
+                self._queue(name, self.outbound_exchange, destination, dead_letter_key=name)
+            )
+            self.queues.append(self._queue(f"{name}.dead", self.dead_exchange, name))
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return [self.inbound_exchange, self.outbound_exchange, self.retry_exchange, self.dead_exchange]
+
+    def queue_names(self) -> list[str]:
+        return [q.name for q in self.queues]
+
+    def _queue(
+        self,
+        name: str,
+        exchange: Exchange,
+        routing_key: str,
+        *,
+        dead_letter_key: str | None = None,
+        delivery_limit: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> Queue:
+        arguments: dict[str, Any] = {"x-queue-type": self.options.queue_type}
+        if dead_letter_key is not None:
+            arguments["x-dead-letter-exchange"] = DEAD
+            arguments["x-dead-letter-routing-key"] = dead_letter_key
+        if delivery_limit and self.options.queue_type == "quorum":
+            arguments["x-delivery-limit"] = self.options.delivery_limit
+        arguments.update(extra or {})
+        return Queue(
+            name, exchange, routing_key=routing_key, durable=True, queue_arguments=arguments
+        )

@@ -1,0 +1,50 @@
+"""Packaging for supervision-hub, the data-exchange hub of Minhang's supervision platform."""
+
+from setuptools import find_packages, setup
+
+PACKAGES = ["adapters", "routes", "transforms", "hub", "monitor", "schemas"]
+
+setup(
+    name="supervision-hub",
+    version="0.1.0",
+    description=(
+        "Message-driven data-exchange hub for Minhang District's comprehensive "
+        "supervision platform (事中事后综合监管平台)"
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
+    package_data={
+        "hub": ["*.yaml", "samples/*"],
+        "routes": ["rules/*.yaml", "data/*.yaml"],
+        "transforms": ["sources/*.yaml", "xslt/*.xsl"],
+        "schemas": ["json/*.json", "xsd/*.xsd", "data/*.yaml"],
+    },
+    install_requires=[
+        "kombu>=5.3",
+        "pika>=1.3",
+        "lxml>=4.9",
+        "zeep>=4.2",
+        "requests>=2.31",
+        "tenacity>=8.2",
+        "pydantic>=2.6,<3",
+        "prometheus-client>=0.19",
+        # Route files, source mappings and the systems catalogue are YAML.
+        "PyYAML>=6.0",
+        # The CLI: command groups, typed options and exit codes without hand-written argv parsing.
+        "click>=8.1",
+        # The embedded broker: kombu's SQLAlchemy transport over SQLite needs no server.
+        "SQLAlchemy>=2.0",
+    ],
+    extras_require={
+        "postgres": ["psycopg[binary]>=3.1"],
+        "test": ["pytest>=7.4", "psycopg[binary]>=3.1"],
+        "dev": ["pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML"],
+    },
+    entry_points={
+        "console_scripts": ["hub = hub.cli:main"],
+        # Third-party adapters register here: name = "package.module:AdapterClass".
+        "supervision_hub.adapters": [],
+    },
+)

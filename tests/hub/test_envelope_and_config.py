@@ -1,0 +1,51 @@
+"""Envelope idempotency keys and configuration precedence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.config import load_settings
+from hub.envelope import content_hash
+from hub.errors import ConfigError
+
+
+def test_content_hash_ignores_key_order_and_separates_sources_and_types() -> None:
+    a = content_hash("market", "administrative_licence", {"x": 1, "y": "二"})
+    assert a == content_hash("market", "administrative_licence", {"y": "二", "x": 1})
+    assert a != content_hash("tax", "administrative_licence", {"x": 1, "y": "二"})
+    assert a != content_hash("market", "administrative_penalty", {"x": 1, "y": "二"})
+    assert a.startswith("sha256:") and len(a) == len("sha256:") + 64
+
+
+def test_environment_beats_the_config_file_and_the_file_beats_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "hub.yaml"
+    config.write_text("queue_type: quorum\nprefetch_count: 7\n", encoding="utf-8")
+    monkeypatch.setenv("HUB_PREFETCH_COUNT", "9")
+    settings = load_settings(config)
+    assert settings.queue_type == "quorum"
+    assert settings.prefetch_count == 9
+
+
+def test_an_unknown_key_in_the_config_file_is_a_configuration_error(tmp_path: Path) -> None:
+    config = tmp_path / "hub.yaml"
+    config.write_text("prefetch: 7\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="prefetch"):
+        load_settings(config)
+
+
+def test_the_default_broker_is_embedded_sqlite_under_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUB_BROKER_URL", raising=False)
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.resolved_broker_url() == f"sqla+sqlite:///{tmp_path.resolve()}/broker.sqlite"
+    assert settings.is_embedded()
+    assert not load_settings(broker_url="amqp://guest:guest@localhost//").is_embedded()
+
+
+def test_the_broker_password_is_masked_when_settings_are_printed() -> None:
+    settings = load_settings(broker_url="amqp://hub:s3cret@rabbit:5672/v")
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" in settings.resolved_broker_url()
