@@ -30,6 +30,8 @@ setup(
         "tenacity>=8.2",
         "pydantic>=2.6,<3",
         "prometheus-client>=0.19",
+        # Configuration: defaults < YAML file < HUB_* environment, validated as one model.
+        "pydantic-settings>=2.2",
         # Route files, source mappings and the systems catalogue are YAML.
         "PyYAML>=6.0",
         # The CLI: command groups, typed options and exit codes without hand-written argv parsing.
