@@ -1,0 +1,60 @@
+"""What validating one record produced: a status, the unified record, problems and repairs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["valid", "repaired", "review", "rejected"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a record was rejected or sent to review.
+
+    ``code`` is a key of ``schemas.reasons.REASON_CODES``; ``path`` is the dotted field path in
+    the unified form (``party.credit_code``, ``penalty_categories.1``), or "" for the whole record.
+    """
+
+    code: str
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One change the hub made to a value before validating it; reported back to the source."""
+
+    code: str
+    path: str
+    original: str
+    repaired: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of ``validate_record``.
+
+    - ``status``: "valid" (clean), "repaired" (valid after logged repairs), "review" (kept, but a
+      person must look: a non-conforming credit code on the allow-list), "rejected".
+    - ``record``: the unified JSON-ready dict; None exactly when the status is "rejected".
+    - ``credit_code``: the Unified Social Credit Code the record is filed under, or None (natural
+      persons, individual businesses with the placeholder, or no valid code found).
+    """
+
+    status: Status
+    record: dict[str, Any] | None
+    problems: tuple[Problem, ...] = field(default=())
+    repairs: tuple[Repair, ...] = field(default=())
+    credit_code: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True when the record is kept (everything but "rejected")."""
+        return self.status != "rejected"
