@@ -1,0 +1,36 @@
+"""Transforms: message bytes <-> records in the unified data standard.
+
+Public API:
+
+* `decode_record(body, content_type, *, source, record_type, list_paths, catalogue) -> dict`
+* `encode_record(record, record_type, fmt, *, encoding="UTF-8") -> bytes`
+* `MappingCatalogue.load(directory=None)` / `MappingCatalogue.empty()`: per-source mappings
+* `parse_xml`, `xml_to_dict`, `dict_to_xml`: the hardened parser and the XML<->dict rules
+* `TransformError` (bad messages: code, message, path), `MappingFileError` (bad config files),
+  `REASON_CODES` (every reason code this package emits)
+"""
+
+from transforms.catalogue import MappingCatalogue
+from transforms.decode import decode_record, encode_record
+from transforms.errors import REASON_CODES, MappingFileError, TransformError
+from transforms.safe_xml import parse_xml
+from transforms.xmljson import (
+    SCHEMA_VERSION,
+    UNIFIED_NAMESPACE,
+    dict_to_xml,
+    xml_to_dict,
+)
+
+__all__ = [
+    "REASON_CODES",
+    "SCHEMA_VERSION",
+    "UNIFIED_NAMESPACE",
+    "MappingCatalogue",
+    "MappingFileError",
+    "TransformError",
+    "decode_record",
+    "dict_to_xml",
+    "encode_record",
+    "parse_xml",
+    "xml_to_dict",
+]

@@ -1,0 +1,71 @@
+"""Errors raised by the transforms package.
+
+Two kinds, split by what the runtime does with them:
+
+* `TransformError`: the *message* is bad (malformed body, lying encoding, unknown code ...).
+  It is permanent for that message: the hub rejects it and sends the reason back to the source.
+  Every bad input raises this and nothing else.
+* `MappingFileError`: a *configuration* file shipped with the hub (a source mapping or an XSLT
+  stylesheet) is bad. It stops start-up with a message naming the file and the key.
+
+`REASON_CODES` is the table of every reason code this package emits; a test checks that the
+code raises no code missing from it.
+"""
+
+from __future__ import annotations
+
+REASON_CODES: dict[str, str] = {
+    "body.content_type_unsupported": "the content type is neither JSON nor XML",
+    "body.not_an_object": "the body decodes to something other than one JSON object",
+    "json.malformed": "the body is not valid JSON (message says where)",
+    "json.encoding_unsupported": "the charset parameter names an encoding the hub does not accept",
+    "json.encoding_mismatch": "the bytes are not in the encoding the charset parameter names",
+    "json.invalid_value": "a value cannot be written as JSON (type, NaN or infinity)",
+    "xml.malformed": "the document is not well-formed XML (message gives line and column)",
+    "xml.doctype_forbidden": "the document carries a DOCTYPE/DTD; the unified form never needs one",
+    "xml.encoding_unsupported": "the document declares (or the transport names) an unaccepted encoding",
+    "xml.encoding_mismatch": "the declared encoding, the transport charset and the bytes disagree",
+    "xml.foreign_namespace": "an element is outside the unified namespace (or outside no-namespace)",
+    "xml.attribute_unknown": "an attribute other than schema_version on the root element",
+    "xml.schema_version_unsupported": "the root's schema_version is not a version the hub reads",
+    "xml.mixed_content": "an element has both child elements and text",
+    "xml.root_mismatch": "the root element is not the expected record type",
+    "xml.invalid_name": "a key cannot be written as an XML element name",
+    "xml.invalid_value": "a value cannot be written as XML text (type or character)",
+    "xslt.failed": "the source's stylesheet stopped or produced no unified document",
+    "mapping.layout_mismatch": "the body's format differs from the layout the source mapping declares",
+    "mapping.unknown_code": "a value is missing from the source's code table for that field",
+    "mapping.ambiguous_code": "the source's code cannot be mapped without guessing (explained)",
+    "mapping.refused_code": "a source value the mapping refuses to pass on (explained)",
+    "mapping.conflict": "two inputs give one unified field different values",
+    "mapping.bad_value": "a mapped field holds an object where a code or text is needed",
+}
+
+
+class TransformError(Exception):
+    """A message cannot be transformed.
+
+    `code` is a dotted reason code from `REASON_CODES`; `path` is the dotted field path in the
+    unified form (list items by index, e.g. ``penalty_categories.1``) or "" for the whole
+    document; `message` is a sentence a department's developer can act on.
+    """
+
+    def __init__(self, code: str, message: str, path: str = "") -> None:
+        super().__init__(f"{code} at {path or '<document>'}: {message}")
+        self.code = code
+        self.message = message
+        self.path = path
+
+    def as_problem(self) -> dict[str, str]:
+        """The error as a feedback problem entry ``{code, path, message}``."""
+        return {"code": self.code, "path": self.path, "message": self.message}
+
+
+class MappingFileError(ValueError):
+    """A source mapping file or stylesheet is invalid; raised while loading, never per message."""
+
+    def __init__(self, file: str, key: str, message: str) -> None:
+        super().__init__(f"{file}: {key or '<file>'}: {message}")
+        self.file = file
+        self.key = key
+        self.message = message
