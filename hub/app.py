@@ -13,7 +13,7 @@ from hub.broker import BrokerSession
 from hub.config import HubSettings
 from hub.processor import Outcome, Processor
 from hub.systems import SystemCatalogue
-from hub.topology import CLAIM, Topology, TopologyOptions
+from hub.topology import Topology, TopologyOptions
 from hub.worker import Worker
 from routes import RouteTable
 from transforms import MappingCatalogue
@@ -30,7 +30,7 @@ class Hub:
         self.systems = SystemCatalogue.load(settings.systems_file)
         self.routes = RouteTable.load(
             settings.route_files,
-            systems=[*self.systems.ids, CLAIM],
+            systems=self.systems.ids,
             record_types=schemas.RECORD_TYPES,
         )
         self.mappings = MappingCatalogue.load(settings.mappings_dir)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hub.app import Hub
 from hub.broker import BrokerSession
+from hub.processor import Outcome
 from hub.sender import Sender, records_from_file
 from monitor.flow import FlowTally
 
@@ -50,10 +51,16 @@ class Delivered:
 
 @dataclass
 class DemoReport:
+    """What the demo sent, what the pipeline decided, and what the queues held afterwards."""
+
     sent: int
-    processed: int
+    outcomes: list[Outcome]
     messages: list[Delivered]
     tally: FlowTally
+
+    @property
+    def processed(self) -> int:
+        return len(self.outcomes)
 
 
 def load_traffic(path: Path | None = None) -> list[TrafficItem]:
@@ -65,18 +72,24 @@ def load_traffic(path: Path | None = None) -> list[TrafficItem]:
 def run_demo(hub: Hub, traffic: list[TrafficItem], *, timeout: float = 120.0) -> DemoReport:
     """Run the pipeline on ``traffic`` and read every hub queue back. Consumes what it reads."""
     tally = FlowTally()
-    worker = hub.worker(on_outcome=tally)
+    outcomes: list[Outcome] = []
+
+    def record(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        tally(outcome)
+
+    worker = hub.worker(on_outcome=record)
     thread = threading.Thread(target=worker.run, name="hub-worker", daemon=True)
     thread.start()
     sent = _send_traffic(hub, traffic)
     deadline = time.monotonic() + timeout
-    while tally.inputs < sent and thread.is_alive() and time.monotonic() < deadline:
+    while len(outcomes) < sent and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     worker.stop()
     thread.join()
     with hub.session() as session:
         messages = _read_back(session)
-    return DemoReport(sent=sent, processed=tally.inputs, messages=messages, tally=tally)
+    return DemoReport(sent=sent, outcomes=outcomes, messages=messages, tally=tally)
 
 
 def _send_traffic(hub: Hub, traffic: list[TrafficItem]) -> int:

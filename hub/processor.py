@@ -36,7 +36,7 @@ from hub.problems import (
 )
 from hub.systems import SystemCatalogue
 from hub.topology import REVIEW
-from routes import RouteTable
+from routes import RouteMatch, RouteTable
 from transforms import MappingCatalogue, TransformError, decode_record
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class Outcome:
     destinations: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     credit_code: str | None = None
-    rules: tuple[str, ...] = field(default=())
+    matches: tuple[RouteMatch, ...] = field(default=())
 
 
 class Processor:
@@ -131,7 +131,7 @@ class Processor:
         if decision.problems or not decision.destinations:
             route_problems = [Problem.of(p) for p in decision.problems]
             return self._reject(ctx, route_problems, credit_code=verdict.credit_code)
-        rules = tuple(dict.fromkeys(m.rule_id for m in decision.matches))
+        rules = tuple(dict.fromkeys(m.rule for m in decision.matches))
         self._hop(ctx, "routed", f"{', '.join(decision.destinations)} by {', '.join(rules)}")
         envelope = make_envelope(ctx, verdict.record, verdict.credit_code)
         outputs = [to_destination(envelope, d) for d in decision.destinations]
@@ -147,7 +147,7 @@ class Processor:
             destinations=tuple(decision.destinations),
             problems=tuple(problems),
             credit_code=verdict.credit_code,
-            rules=rules,
+            matches=tuple(decision.matches),
         )
 
     def _check_addressing(self, ctx: Context) -> Problem | None:

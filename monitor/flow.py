@@ -1,63 +1,41 @@
-"""A tally of pipeline outcomes: which source sent what, and where it went.
+"""A tally of pipeline outcomes per source: how many records were delivered, held or rejected.
 
 Fed by the worker's ``on_outcome`` hook (one call per input, after its outputs are published);
-safe to call from the worker thread while another thread reads a snapshot.
+safe to call from the worker thread while another thread reads it. The Prometheus metrics of
+the monitoring issue will count the same events under fixed names.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
 from typing import Protocol
 
 
 class _OutcomeLike(Protocol):
     status: str
     source: str
-    record_type: str
-    destinations: tuple[str, ...]
-    problems: tuple
-
-
-@dataclass(frozen=True)
-class FlowKey:
-    source: str
-    record_type: str
-    status: str
-    destination: str
 
 
 class FlowTally:
-    """Counts of (source, record type, status, destination); rejections by reason code."""
+    """Counts outcomes by source and status (delivered, review, rejected)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._flows: Counter[FlowKey] = Counter()
-        self._reasons: Counter[str] = Counter()
-        self._inputs = 0
+        self._counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def __call__(self, outcome: _OutcomeLike) -> None:
-        destinations = outcome.destinations or ("quarantine",)
         with self._lock:
-            self._inputs += 1
-            for destination in destinations:
-                key = FlowKey(outcome.source, outcome.record_type, outcome.status, destination)
-                self._flows[key] += 1
-            if outcome.status != "delivered":
-                self._reasons.update(p.code for p in outcome.problems)
+            self._counts[outcome.source][outcome.status] += 1
 
-    @property
-    def inputs(self) -> int:
+    def by_source(self) -> dict[str, dict[str, int]]:
+        """A snapshot: source -> status -> count."""
         with self._lock:
-            return self._inputs
+            return {source: dict(counts) for source, counts in self._counts.items()}
 
-    def flows(self) -> list[tuple[FlowKey, int]]:
-        """Every flow with its count, sorted by source, record type and destination."""
+    def rejection_rate(self, source: str) -> float:
+        """Share of a source's inputs that were rejected (0.0 when it sent nothing)."""
         with self._lock:
-            items = list(self._flows.items())
-        return sorted(items, key=lambda kv: (kv[0].source, kv[0].record_type, kv[0].destination))
-
-    def reasons(self) -> list[tuple[str, int]]:
-        with self._lock:
-            return self._reasons.most_common()
+            counts = self._counts.get(source, Counter())
+            total = sum(counts.values())
+            return counts["rejected"] / total if total else 0.0

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hub.cli.common import CliState, exit_codes
+
+if TYPE_CHECKING:
+    from hub.demo import DemoReport
 
 
 @click.command()
@@ -26,50 +31,68 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
     Always uses its own embedded broker (never a configured RabbitMQ, whose queues it would
     read). Exits 0 when every record sent was processed, 1 otherwise.
     """
+    from hub.app import Hub
     from hub.demo import load_traffic, run_demo
 
     with exit_codes():
         directory = data_dir or Path(tempfile.mkdtemp(prefix="supervision-hub-demo-"))
         settings = state.settings(data_dir=directory)
         settings.broker_url = None
-        from hub.app import Hub
-
         hub = Hub(settings)
-        click.echo(f"Embedded broker: {hub.session().safe_url}")
         traffic = load_traffic()
-        click.echo(f"Simulated departments send {len(traffic)} files ...\n")
+        click.echo(f"Embedded broker: {hub.session().safe_url}")
+        click.echo(f"Simulated departments send {len(traffic)} files:")
+        for item in traffic:
+            click.echo(f"  {item.source:<21} {item.file:<38} {item.note}")
         report = run_demo(hub, traffic, timeout=timeout)
-        _print_report(report, hub)
+        _print_report(report)
         sys.exit(0 if report.processed == report.sent else 1)
 
 
-def _print_report(report, hub) -> None:  # type: ignore[no-untyped-def]
-    names = {s.id: s.name for s in hub.systems}
-    click.secho(f"Processed {report.processed} of {report.sent} records sent.\n", bold=True)
-    deliveries = [m for m in report.messages if m.record_type != "feedback" and not m.reasons]
-    click.secho("Delivered (queue <- record from source, filed under credit code: why)", bold=True)
-    for m in sorted(deliveries, key=lambda m: (m.queue, m.source)):
+def _heading(text: str) -> None:
+    click.secho(f"\n{text}", bold=True)
+
+
+def _print_report(report: DemoReport) -> None:
+    _heading(f"The pipeline processed {report.processed} of {report.sent} records sent:")
+    for outcome in report.outcomes:
         click.echo(
-            f"  {m.queue:<26} <- {m.record_type:<24} from {m.source:<13} "
-            f"{m.credit_code or '-':<18}  {m.detail}"
+            f"  {outcome.source:<21} {outcome.record_type:<24} {outcome.status:<9} "
+            f"{outcome.credit_code or ''}"
         )
-    click.secho("\nFeedback to sources (queue: status record: reason @ field)", bold=True)
+        for match in outcome.matches:
+            click.echo(f"      -> {match.destination:<16} rule {match.rule}: {match.why}")
+        for problem in outcome.problems:
+            click.echo(f"      !  {problem.code} @ {problem.path or '(record)'}")
+
+    _heading("Read back from the broker, queue by queue:")
+    per_queue = Counter((m.queue, m.record_type) for m in report.messages)
+    for (queue, record_type), count in sorted(per_queue.items()):
+        click.echo(f"  {queue:<24} {count:>3} x {record_type}")
+
+    _heading("Feedback each source received (in hub.out.<source>):")
     for m in report.messages:
         if m.record_type == "feedback":
-            click.echo(f"  {m.queue:<26} {m.detail} ({names.get(m.source, m.source)})")
+            click.echo(f"  {m.queue:<24} {m.detail}")
             for reason in m.reasons:
-                click.echo(
-                    f"      {reason.get('code')} @ {reason.get('path') or '(record)'}: "
-                    f"{reason.get('message', '')}{_repair_text(reason)}"
-                )
-    click.secho("\nQuarantine (original body kept, with its reasons)", bold=True)
+                click.echo(f"      {reason.get('code')} @ {reason.get('path') or '(record)'}: "
+                           f"{_reason_text(reason)}")
+
+    _heading("Quarantine (original body kept, with its reasons):")
     for m in report.messages:
         if m.queue == "hub.quarantine":
-            codes = ", ".join(r["code"] for r in m.reasons)
-            click.echo(f"  {m.record_type or '?':<24} from {m.source or '?':<13} {codes}")
+            codes = ", ".join(sorted({r["code"] for r in m.reasons}))
+            click.echo(f"  {m.source or '?':<21} {m.record_type or '?':<24} {codes}")
+
+    _heading("Per source (delivered / review / rejected):")
+    for source, counts in sorted(report.tally.by_source().items()):
+        click.echo(
+            f"  {source:<21} {counts.get('delivered', 0)} / {counts.get('review', 0)} / "
+            f"{counts.get('rejected', 0)}"
+        )
 
 
-def _repair_text(reason: dict) -> str:  # type: ignore[type-arg]
+def _reason_text(reason: dict[str, Any]) -> str:
     if "repaired" in reason:
         return f"{reason['original']!r} -> {reason['repaired']!r}"
-    return ""
+    return str(reason.get("message", ""))
