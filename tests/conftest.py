@@ -12,6 +12,8 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -41,9 +43,14 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture
-def rabbitmq_url() -> Iterator[str]:
-    """A RabbitMQ URL on a new, empty virtual host, deleted afterwards."""
+def set_policy(url: str, name: str, pattern: str, definition: str) -> None:
+    """Apply a RabbitMQ policy in the test virtual host of ``url``."""
+    vhost = url.rsplit("/", 1)[1]
+    _rabbitmqctl("set_policy", "-p", vhost, name, pattern, definition, "--apply-to", "queues")
+
+
+@contextmanager
+def _fresh_vhost() -> Iterator[str]:
     require_service("RabbitMQ", RABBITMQ_HOST, RABBITMQ_PORT)
     if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl is needed to create a test virtual host")
@@ -56,9 +63,33 @@ def rabbitmq_url() -> Iterator[str]:
         _rabbitmqctl("delete_vhost", vhost)
 
 
-@pytest.fixture(params=["embedded", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
-def broker_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def rabbitmq_url() -> Iterator[str]:
+    """A RabbitMQ URL on a new, empty virtual host, deleted afterwards."""
+    with _fresh_vhost() as url:
+        yield url
+
+
+BROKERS = ["embedded", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)]
+
+
+def _broker_url(kind: str, directory: Path, stack: ExitStack) -> str:
+    if kind == "embedded":
+        return f"sqla+sqlite:///{directory / 'broker.sqlite'}"
+    return stack.enter_context(_fresh_vhost())
+
+
+@pytest.fixture(params=BROKERS)
+def broker_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Each pipeline test runs on the embedded SQLite broker and on the real RabbitMQ."""
-    if request.param == "embedded":
-        return f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
-    return str(request.getfixturevalue("rabbitmq_url"))
+    with ExitStack() as stack:
+        yield _broker_url(request.param, tmp_path, stack)
+
+
+@pytest.fixture(scope="module", params=BROKERS)
+def module_broker_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """As ``broker_url``, shared by the tests of one module (one hub for many cases)."""
+    with ExitStack() as stack:
+        yield _broker_url(request.param, tmp_path_factory.mktemp("broker"), stack)

@@ -72,9 +72,10 @@ class RunningHub:
         self, routing_key: str, body: bytes, content_type: str | None = "application/json", **props: Any
     ) -> None:
         """Publish one raw message to hub.inbound, as a department's own client would."""
-        producer = Producer(self.session.default_channel, exchange=INBOUND)
+        producer = Producer(self.session.default_channel)
         producer.publish(
             body,
+            exchange=INBOUND,
             routing_key=routing_key,
             content_type=content_type or "application/octet-stream",
             content_encoding="binary",
