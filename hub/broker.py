@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from kombu import Connection, Consumer, Queue
+from kombu.exceptions import OperationalError
 from kombu.message import Message
 
 from hub.errors import BrokerUnavailable
@@ -51,9 +52,11 @@ class BrokerSession:
         heartbeat = HEARTBEAT_SECONDS if self.url.startswith("amqp") else 0
         self.connection = Connection(self.url, heartbeat=heartbeat, connect_timeout=10)
         try:
-            self.connection.ensure_connection(max_retries=self._connect_retries)
+            self.connection.ensure_connection(
+                max_retries=self._connect_retries, interval_start=0.5, interval_step=1, interval_max=5
+            )
             self.declare()
-        except self.connection.connection_errors as e:
+        except (OperationalError, *self.connection.connection_errors) as e:
             self.close()
             raise BrokerUnavailable(f"cannot reach the broker at {self.safe_url}: {e}") from e
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -78,6 +78,13 @@ class HubSettings(BaseSettings):
     mappings_dir: Path | None = Field(
         default=None, description="Source mappings; the shipped transforms/sources when unset."
     )
+
+    @field_validator("broker_url", mode="before")
+    @classmethod
+    def _blank_means_embedded(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     def resolved_broker_url(self) -> str:
         """The broker URL to connect to, with the embedded default filled in."""

@@ -71,7 +71,7 @@ class Worker:
         """Consume until :meth:`stop`; reconnects with backoff when the broker goes away."""
         retrying = Retrying(
             retry=retry_if_exception_type((BrokerUnavailable, PublishNotConfirmed, OSError)),
-            wait=wait_exponential_jitter(initial=0.5, max=30),
+            wait=wait_exponential_jitter(multiplier=0.5, max=30),
             before_sleep=lambda state: log.warning(
                 "broker trouble (%s); reconnecting", state.outcome.exception() if state.outcome else ""
             ),

@@ -49,6 +49,10 @@ def set_policy(url: str, name: str, pattern: str, definition: str) -> None:
     _rabbitmqctl("set_policy", "-p", vhost, name, pattern, definition, "--apply-to", "queues")
 
 
+def clear_policy(url: str, name: str) -> None:
+    _rabbitmqctl("clear_policy", "-p", url.rsplit("/", 1)[1], name)
+
+
 @contextmanager
 def _fresh_vhost() -> Iterator[str]:
     require_service("RabbitMQ", RABBITMQ_HOST, RABBITMQ_PORT)

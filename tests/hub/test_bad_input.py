@@ -81,7 +81,7 @@ def hub(module_broker_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         module_broker_url, Path(tmp_path_factory.mktemp("hub")), max_message_bytes=MAX_BYTES
     ).start()
     yield running
-    running.stop()
+    running.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

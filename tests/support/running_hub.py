@@ -52,8 +52,14 @@ class RunningHub:
         except BaseException as e:  # noqa: BLE001 - handed to the test thread in stop()
             self._error = e
 
+    def open(self) -> RunningHub:
+        """Connect the department's side (declaring the topology) without starting the worker."""
+        if self.session.connection is None:
+            self.session.open()
+        return self
+
     def start(self) -> RunningHub:
-        self.session.open()
+        self.open()
         self._thread.start()
         if not self.worker.ready.wait(30):
             self.stop()
@@ -61,9 +67,10 @@ class RunningHub:
         return self
 
     def stop(self) -> None:
+        """Stop the worker (queues stay readable); re-raise whatever it died of."""
         self.worker.stop()
-        self._thread.join(60)
-        self.session.close()
+        if self._thread.is_alive():
+            self._thread.join(60)
         if self._error is not None:
             raise self._error
         assert not self._thread.is_alive(), "the worker did not stop within 60 s"
@@ -114,6 +121,10 @@ class RunningHub:
             )
             message.ack()
         return received
+
+    def close(self) -> None:
+        self.stop()
+        self.session.close()
 
     def depth(self, queue: str) -> int:
         return self.session.queue_depth(queue)

@@ -1,0 +1,125 @@
+"""The CLI in-process: verdicts, route checks, connectivity checks and their exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from hub.cli import main
+from hub.demo import SAMPLES
+from tests.hub.conftest import RECORDS
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _lines(result: Result) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+
+
+def test_validate_a_valid_credit_code() -> None:
+    result = _run("validate", "--credit-code", "91310112087994932F")
+    assert result.exit_code == 0
+    assert _lines(result) == [{"input": "91310112087994932F", "valid": True, "problems": []}]
+
+
+def test_validate_the_standards_invalid_example_names_the_reason() -> None:
+    result = _run("validate", "--credit-code", "91350100M000100Y4Z")
+    assert result.exit_code == 1
+    [verdict] = _lines(result)
+    assert verdict["valid"] is False
+    assert verdict["problems"][0]["code"].startswith("credit_code.")
+
+
+def test_validate_says_when_a_logged_repair_would_fix_a_code() -> None:
+    result = _run("validate", "--credit-code", "９１３１０１１２０８７９９４９３２ｆ")
+    assert result.exit_code == 1, "the strict check does not repair"
+    [verdict] = _lines(result)
+    assert verdict["repairable_to"] == "91310112087994932F"
+
+
+def test_validate_records_prints_one_verdict_per_record_with_codes_and_paths() -> None:
+    result = _run(
+        "validate", "--type", "administrative_licence",
+        str(RECORDS / "licence.json"), str(SAMPLES / "water-licence-missing-fields.json"),
+    )
+    assert result.exit_code == 1
+    good, bad = _lines(result)
+    assert good["valid"] is True and good["credit_code"] == "91310112087994932F"
+    assert bad["valid"] is False
+    assert {"code": "field.missing", "path": "decision_date"} in [
+        {"code": p["code"], "path": p["path"]} for p in bad["problems"]
+    ]
+
+
+def test_validate_xml_takes_the_record_type_from_the_root_element() -> None:
+    result = _run("validate", str(RECORDS / "licence.xml"))
+    assert result.exit_code == 0
+    assert _lines(result)[0]["record_type"] == "administrative_licence"
+
+
+def test_routes_lint_passes_on_the_shipped_route_files() -> None:
+    result = _run("routes", "lint")
+    assert result.exit_code == 0, result.output
+    assert _lines(result) == [{"ok": True, "message": "route files are clean"}]
+
+
+def test_routes_test_shows_each_destination_and_the_rule_that_sent_it() -> None:
+    result = _run(
+        "routes", "test", str(SAMPLES / "registrations.json"),
+        "--source", "legal-entity-library", "--type", "enterprise_registration",
+    )
+    assert result.exit_code == 0
+    matched, unmatched = _lines(result)
+    assert set(matched["destinations"]) == {"city-platform", "market", "construction"}
+    assert {"destination": "construction", "rule": "dual-notification-establishment"} in [
+        {"destination": m["destination"], "rule": m["rule"]} for m in matched["matches"]
+    ]
+    assert "claim" in unmatched["destinations"]
+
+
+def test_routes_test_on_a_bad_record_exits_1_with_the_reason() -> None:
+    result = _run(
+        "routes", "test", str(SAMPLES / "police-penalty-bad-credit-code.json"),
+        "--source", "police", "--type", "administrative_penalty",
+    )
+    assert result.exit_code == 1
+    assert _lines(result)[0]["problems"][0]["code"] == "credit_code.checksum"
+
+
+def test_check_on_the_embedded_broker_declares_the_topology(tmp_path: Path) -> None:
+    result = _run("check", env={"HUB_DATA_DIR": str(tmp_path), "HUB_BROKER_URL": ""})
+    assert result.exit_code == 0, result.output
+    [report] = _lines(result)
+    assert report["broker_status"] == "ok" and report["embedded"] is True
+    assert report["queues_declared"] > 50
+
+
+def test_check_exits_3_when_the_broker_cannot_be_reached() -> None:
+    result = _run("--broker-url", "amqp://guest:guest@127.0.0.1:1//", "check")
+    assert result.exit_code == 3
+    assert "broker unavailable" in result.output
+
+
+def test_a_bad_config_file_exits_2_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "hub.yaml"
+    config.write_text("queue_typ: quorum\n", encoding="utf-8")
+    result = _run("--config", str(config), "check")
+    assert result.exit_code == 2
+    assert "queue_typ" in result.output
+
+
+def test_send_publishes_one_message_per_record_and_reports_each(tmp_path: Path) -> None:
+    env = {"HUB_DATA_DIR": str(tmp_path), "HUB_BROKER_URL": ""}
+    result = _run(
+        "send", "--source", "legal-entity-library", "--type", "enterprise_registration",
+        str(SAMPLES / "registrations.json"), env=env,
+    )
+    assert result.exit_code == 0, result.output
+    sent = _lines(result)
+    assert [s["routing_key"] for s in sent] == ["legal-entity-library.enterprise_registration"] * 2
+    [report] = _lines(_run("check", env=env))
+    assert report["inbound_depth"] == 2
