@@ -9,7 +9,7 @@ plus feedback to its source, or a review copy plus feedback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,13 +70,17 @@ class Processor:
         mappings: MappingCatalogue,
         max_message_bytes: int,
         receipts: bool = False,
+        nonconforming_codes: Collection[str] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        """``nonconforming_codes``: credit codes legally issued though they fail the check
+        character (records carrying them go to review); None means the shipped allow-list."""
         self.systems = systems
         self.routes = routes
         self.mappings = mappings
         self.max_message_bytes = max_message_bytes
         self.receipts = receipts
+        self.nonconforming_codes = nonconforming_codes
         self._clock = clock
         self._node = node_name()
 
@@ -119,7 +123,12 @@ class Processor:
             )
         except TransformError as e:
             return self._reject(ctx, [Problem(e.code, e.path, e.message)])
-        verdict = schemas.validate_record(ctx.record_type, data, schema_version=ctx.schema_version)
+        verdict = schemas.validate_record(
+            ctx.record_type,
+            data,
+            schema_version=ctx.schema_version,
+            nonconforming_codes=self.nonconforming_codes,
+        )
         problems = [Problem.of(p) for p in verdict.problems]
         repairs = [_repair_dict(r) for r in verdict.repairs]
         if verdict.status == "rejected" or verdict.record is None:
