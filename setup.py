@@ -1,5 +1,7 @@
 """Packaging for supervision-hub, the data-exchange hub of Minhang's supervision platform."""
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 PACKAGES = ["adapters", "routes", "transforms", "hub", "monitor", "schemas"]
@@ -11,9 +13,9 @@ setup(
         "Message-driven data-exchange hub for Minhang District's comprehensive "
         "supervision platform (事中事后综合监管平台)"
     ),
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    python_requires=">=3.10",
+    python_requires=">=3.11",
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
         "hub": ["*.yaml", "samples/*"],

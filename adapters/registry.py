@@ -45,6 +45,7 @@ class AdapterRegistry:
         module_name, _, class_name = self.target(name).partition(":")
         try:
             module = importlib.import_module(module_name)
-            return getattr(module, class_name)  # type: ignore[no-any-return]
+            adapter: type = getattr(module, class_name)
+            return adapter
         except (ImportError, AttributeError) as e:
             raise ConfigError(f"adapter {name!r} ({self.target(name)}) cannot be loaded: {e}") from e

@@ -7,11 +7,11 @@ The one place that knows kombu connections: RabbitMQ over AMQP in production, ko
 
 from __future__ import annotations
 
-import socket
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
@@ -22,6 +22,7 @@ from hub.publisher import ConfirmedPublisher
 from hub.topology import Topology
 
 HEARTBEAT_SECONDS = 30
+log = logging.getLogger(__name__)
 
 
 class BrokerSession:
@@ -34,7 +35,7 @@ class BrokerSession:
         self.connection: Connection | None = None
         self._publisher: ConfirmedPublisher | None = None
 
-    def __enter__(self) -> BrokerSession:
+    def __enter__(self) -> Self:
         self.open()
         return self
 
@@ -106,7 +107,7 @@ class BrokerSession:
             conn.heartbeat_check()
         try:
             conn.drain_events(timeout=timeout)
-        except socket.timeout:
+        except TimeoutError:
             return False
         return True
 
@@ -122,8 +123,8 @@ class BrokerSession:
         if self.connection is not None:
             try:
                 self.connection.release()
-            except Exception:  # noqa: BLE001 - a dead connection has nothing left to release
-                pass
+            except Exception as e:  # noqa: BLE001 - a dead connection has nothing left to release
+                log.debug("releasing the broker connection: %s", e)
             self.connection = None
 
     def _require(self) -> Connection:

@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +22,7 @@ HOP_STAGES = ("received", "standardised", "routed", "rejected", "review", "feedb
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_message_id() -> str:
@@ -86,5 +86,5 @@ def content_hash(source: str, record_type: str, payload: dict[str, Any]) -> str:
     identical facts apart.
     """
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(f"{source}\n{record_type}\n{canonical}".encode("utf-8"))
+    digest = hashlib.sha256(f"{source}\n{record_type}\n{canonical}".encode())
     return f"sha256:{digest.hexdigest()}"

@@ -11,9 +11,12 @@ from typing import Any, Protocol
 
 
 class _ProblemLike(Protocol):
-    code: str
-    path: str
-    message: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True)

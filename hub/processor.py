@@ -89,7 +89,7 @@ class Processor:
         ctx = self._context(message)
         try:
             return self._process(ctx)
-        except Exception as e:  # noqa: BLE001 - the one place a bug must not lose a message
+        except Exception as e:  # the one place where a bug must not lose a message
             log.exception("internal error on message %s from %s", ctx.message_id, ctx.source)
             problem = Problem(INTERNAL_ERROR, "", f"{type(e).__name__}: {e}")
             return self._reject(ctx, [problem])

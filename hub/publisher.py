@@ -12,7 +12,7 @@ worker code path.
 
 from __future__ import annotations
 
-import socket
+import logging
 import time
 from typing import Any
 
@@ -20,6 +20,8 @@ from kombu import Connection, Producer
 
 from hub.errors import PublishNotConfirmed
 from hub.messages import OutboundMessage
+
+log = logging.getLogger(__name__)
 
 
 class ConfirmedPublisher:
@@ -75,7 +77,7 @@ class ConfirmedPublisher:
                 )
             try:
                 self._connection.drain_events(timeout=min(remaining, 1.0))
-            except socket.timeout:
+            except TimeoutError:
                 continue
         failed = self._failed
         if self._returned:
@@ -86,8 +88,8 @@ class ConfirmedPublisher:
     def close(self) -> None:
         try:
             self._channel.close()
-        except Exception:  # noqa: BLE001 - closing a channel of a dead connection is not an error
-            pass
+        except Exception as e:  # noqa: BLE001 - closing a channel of a dead connection is not an error
+            log.debug("closing the publisher channel: %s", e)
 
     def _settled(self, delivery_tag: int, multiple: bool) -> list[int]:
         if not multiple:

@@ -13,8 +13,10 @@ from typing import Protocol
 
 
 class _OutcomeLike(Protocol):
-    status: str
-    source: str
+    @property
+    def status(self) -> str: ...
+    @property
+    def source(self) -> str: ...
 
 
 class FlowTally:

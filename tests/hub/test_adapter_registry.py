@@ -31,7 +31,7 @@ def test_a_broken_target_is_a_configuration_error_naming_it() -> None:
         registry.load("broken")
 
 
-def test_third_party_adapters_come_from_the_entry_point_group(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_third_party_adapters_come_from_the_entry_point_group(monkeypatch) -> None:
     seen_groups = []
 
     def fake_entry_points(*, group: str) -> list[EntryPoint]:

@@ -21,7 +21,7 @@ MAX_BYTES = 8192
 LICENCE = json.loads((RECORDS / "licence.json").read_bytes())
 
 
-def _json(record: dict) -> bytes:  # type: ignore[type-arg]
+def _json(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 

@@ -16,7 +16,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def _lines(result: Result) -> list[dict]:  # type: ignore[type-arg]
+def _lines(result: Result) -> list[dict]:
     return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 

@@ -37,8 +37,8 @@ def _publish(channel: pika.adapters.blocking_connection.BlockingChannel, key: st
 
 
 def _take(channel: pika.adapters.blocking_connection.BlockingChannel, queue: str, count: int,
-          timeout: float = 20.0) -> list[tuple[pika.spec.BasicProperties, dict]]:  # type: ignore[type-arg]
-    taken = []
+          timeout: float = 20.0) -> list[tuple[pika.spec.BasicProperties, dict]]:
+    taken: list[tuple[pika.spec.BasicProperties, dict]] = []
     for method, properties, body in channel.consume(queue, inactivity_timeout=timeout):
         assert method is not None, f"{queue}: only {len(taken)} of {count} messages arrived"
         channel.basic_ack(method.delivery_tag)

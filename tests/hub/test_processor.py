@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from hub.processor import Outcome, Processor
 from tests.hub.conftest import RECORDS
 
 LICENCE = json.loads((RECORDS / "licence.json").read_bytes())
-FIXED = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+FIXED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +24,10 @@ def hub() -> Hub:
     return Hub(load_settings(broker_url="memory://"))
 
 
-def _processor(hub: Hub, **options: object) -> Processor:
+def _processor(hub: Hub, **options: Any) -> Processor:
     return Processor(
         systems=hub.systems, routes=hub.routes, mappings=hub.mappings,
-        max_message_bytes=65536, clock=lambda: FIXED, **options,  # type: ignore[arg-type]
+        max_message_bytes=65536, clock=lambda: FIXED, **options,
     )
 
 
@@ -38,7 +39,7 @@ def _process(processor: Processor, body: bytes, key: str = "market.administrativ
     return processor.process(InboundMessage(body=body, routing_key=key, content_type="application/json"))
 
 
-def _feedback_payloads(outcome: Outcome) -> list[dict]:  # type: ignore[type-arg]
+def _feedback_payloads(outcome: Outcome) -> list[dict]:
     return [json.loads(o.body)["payload"] for o in outcome.outputs
             if o.headers.get("hub-record-type") == "feedback"]
 

@@ -16,7 +16,7 @@ def _message(exchange: str, key: str, n: int) -> OutboundMessage:
 
 
 @pytest.fixture
-def connection(rabbitmq_url: str):  # type: ignore[no-untyped-def]
+def connection(rabbitmq_url: str):
     with Connection(rabbitmq_url) as conn:
         conn.ensure_connection(max_retries=3)
         yield conn
@@ -29,7 +29,7 @@ def _declare(conn: Connection, name: str, **arguments: object) -> Queue:
     return queue
 
 
-def test_publish_never_waits_for_a_confirm_and_settle_waits_once_for_all(connection) -> None:  # type: ignore[no-untyped-def]
+def test_publish_never_waits_for_a_confirm_and_settle_waits_once_for_all(connection) -> None:
     _declare(connection, "t.ok")
     publisher = ConfirmedPublisher(connection)
     drains = 0
@@ -54,7 +54,7 @@ def test_publish_never_waits_for_a_confirm_and_settle_waits_once_for_all(connect
     assert depth == 2000
 
 
-def test_nacked_publishes_are_reported_by_sequence_number(connection) -> None:  # type: ignore[no-untyped-def]
+def test_nacked_publishes_are_reported_by_sequence_number(connection) -> None:
     _declare(connection, "t.full", **{"x-max-length": 1, "x-overflow": "reject-publish"})
     publisher = ConfirmedPublisher(connection)
     sequences = [publisher.publish(_message("t.x", "t.full", n)) for n in range(3)]
@@ -62,7 +62,7 @@ def test_nacked_publishes_are_reported_by_sequence_number(connection) -> None:  
     assert failed == set(sequences[1:]), "only the first fits; the broker nacks the others"
 
 
-def test_an_unroutable_publish_fails_its_whole_batch(connection) -> None:  # type: ignore[no-untyped-def]
+def test_an_unroutable_publish_fails_its_whole_batch(connection) -> None:
     _declare(connection, "t.ok2")
     publisher = ConfirmedPublisher(connection)
     good = publisher.publish(_message("t.x", "t.ok2", 1))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hub.topology import INBOUND, Topology, TopologyOptions, outbound_queue_name
 
 
-def _args(topology: Topology, name: str) -> dict:  # type: ignore[type-arg]
-    return next(q.queue_arguments for q in topology.queues if q.name == name)
+def _args(topology: Topology, name: str) -> dict:
+    # kombu declares queue_arguments dynamically; its type hints do not know it.
+    return next(q.queue_arguments for q in topology.queues if q.name == name)  # type: ignore[attr-defined]
 
 
 def test_every_destination_has_an_outbound_queue_and_a_dead_letter_queue() -> None:
@@ -29,7 +30,7 @@ def test_hub_owned_destinations_have_their_own_queue_names() -> None:
 
 def test_queue_type_is_set_on_every_queue_and_quorum_adds_a_delivery_limit() -> None:
     quorum = Topology(["market"], TopologyOptions(queue_type="quorum", delivery_limit=7))
-    assert {q.queue_arguments["x-queue-type"] for q in quorum.queues} == {"quorum"}
+    assert {_args(quorum, q.name)["x-queue-type"] for q in quorum.queues} == {"quorum"}
     assert _args(quorum, "hub.inbound")["x-delivery-limit"] == 7
     classic = Topology(["market"], TopologyOptions(queue_type="classic"))
     assert "x-delivery-limit" not in _args(classic, "hub.inbound")

@@ -28,7 +28,7 @@ def reason(annotation: Any, value: Any, context: dict[str, Any] | None = None) -
     """The reason code a one-field model gives ``value`` (None when it is accepted)."""
 
     class Probe(BaseModel):
-        value: annotation  # type: ignore[valid-type]
+        value: annotation
 
     try:
         Probe.model_validate({"value": value}, context=context)
@@ -41,7 +41,7 @@ def reason(annotation: Any, value: Any, context: dict[str, Any] | None = None) -
 
 def dumped(annotation: Any, value: Any) -> Any:
     class Probe(BaseModel):
-        value: annotation  # type: ignore[valid-type]
+        value: annotation
 
     return Probe.model_validate({"value": value}).model_dump(mode="json")["value"]
 

@@ -17,7 +17,6 @@ from typing import Any
 from kombu import Producer, Queue
 
 from hub.app import Hub
-from hub.broker import BrokerSession
 from hub.config import load_settings
 from hub.processor import Outcome
 from hub.topology import INBOUND
