@@ -17,7 +17,7 @@ from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 from kombu.message import Message
 
-from hub.errors import BrokerUnavailable
+from hub.errors import BrokerUnavailable, ConfigError
 from hub.publisher import ConfirmedPublisher
 from hub.topology import Topology
 
@@ -60,6 +60,12 @@ class BrokerSession:
         except (OperationalError, *self.connection.connection_errors) as e:
             self.close()
             raise BrokerUnavailable(f"cannot reach the broker at {self.safe_url}: {e}") from e
+        except self.connection.channel_errors as e:
+            self.close()
+            raise ConfigError(
+                f"the broker refused the hub's topology: {e}. A queue may already exist with other "
+                "arguments (for example another queue type); see README, Configuration."
+            ) from e
 
     @property
     def safe_url(self) -> str:

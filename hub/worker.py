@@ -72,6 +72,7 @@ class Worker:
         retrying = Retrying(
             retry=retry_if_exception_type((BrokerUnavailable, PublishNotConfirmed, OSError)),
             wait=wait_exponential_jitter(multiplier=0.5, max=30),
+            sleep=self._stop.wait,  # a stop request cuts the back-off short
             before_sleep=lambda state: log.warning(
                 "broker trouble (%s); reconnecting", state.outcome.exception() if state.outcome else ""
             ),

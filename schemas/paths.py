@@ -9,6 +9,7 @@ from __future__ import annotations
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -45,6 +46,17 @@ def _unwrap(annotation: Any, metadata: list[Any]) -> Any:
 
 def fields_of(model: type[BaseModel], prefix: str = "") -> Iterator[FieldSpot]:
     """The fields of ``model`` in declaration order (not descending into blocks)."""
+    return iter(_spots(model, prefix))
+
+
+@cache
+def _spots(model: type[BaseModel], prefix: str) -> tuple[FieldSpot, ...]:
+    # Models do not change at run time; introspecting them once per (model, prefix) keeps
+    # validation's repair and list-path walks off the hot path.
+    return tuple(_walk(model, prefix))
+
+
+def _walk(model: type[BaseModel], prefix: str) -> Iterator[FieldSpot]:
     for name, info in model.model_fields.items():
         metadata: list[Any] = list(info.metadata)
         inner = _unwrap(info.annotation, metadata)
@@ -56,6 +68,7 @@ def fields_of(model: type[BaseModel], prefix: str = "") -> Iterator[FieldSpot]:
         yield FieldSpot(name, f"{prefix}{name}", is_list, block, mark)
 
 
+@cache
 def list_paths_of(model: type[BaseModel], prefix: str = "") -> frozenset[str]:
     """Dotted paths of every list-valued field of ``model``, nested blocks included."""
     found: set[str] = set()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
+
+import pytest
 
 from hub.demo import SAMPLES
+from hub.errors import ConfigError
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 
@@ -90,3 +95,31 @@ def test_a_full_width_credit_code_is_repaired_delivered_and_reported_to_its_sour
     assert payload["status"] == "repaired"
     assert payload["regarding_source_message_id"] == "culture-7"
     assert payload["repairs"][0]["path"] == "party.credit_code"
+
+
+
+@pytest.mark.rabbitmq
+def test_the_pipeline_runs_unchanged_on_quorum_queues(
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub]
+) -> None:
+    hub = make_hub(rabbitmq_url, queue_type="quorum", delivery_limit=3).start()
+    hub.publish("market.administrative_licence", LICENCE_JSON)
+    [outcome] = hub.wait_processed(1)
+    assert outcome.status == "delivered"
+    assert len(hub.read("hub.out.credit-platform", 1)) == 1
+    vhost = rabbitmq_url.rsplit("/", 1)[1]
+    listing = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "type"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    types = dict(line.split("\t") for line in listing.splitlines()[1:] if "\t" in line)
+    assert types["hub.inbound"] == "quorum" and types["hub.out.market"] == "quorum"
+
+
+@pytest.mark.rabbitmq
+def test_changing_the_queue_type_of_existing_queues_is_a_clear_configuration_error(
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub]
+) -> None:
+    make_hub(rabbitmq_url, queue_type="quorum").open()
+    with pytest.raises(ConfigError, match="another queue type"):
+        make_hub(rabbitmq_url, queue_type="classic").open()

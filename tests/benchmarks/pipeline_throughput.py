@@ -1,0 +1,125 @@
+"""Benchmark: the hub pipeline's throughput on RabbitMQ against baselines measured in the same run.
+
+    python tests/benchmarks/pipeline_throughput.py [--inputs 5000] [--broker-url amqp://...]
+
+Runs in a fresh virtual host. Prints, in messages per second:
+  1. publish, one confirm awaited per message    (the pattern the hub must not use)
+  2. publish, confirms pipelined                 (the broker's ceiling for one Python publisher)
+  3. the hub pipeline: inputs standardised and routed per second, and outputs published per
+     second, with every input acked only after its outputs were confirmed
+and the ratios between them. Not a test: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from hub.app import Hub
+from hub.broker import BrokerSession
+from hub.config import load_settings
+from hub.messages import OutboundMessage
+from hub.topology import INBOUND
+
+LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
+
+
+def _vhost() -> str:
+    name = f"hub-bench-{uuid.uuid4().hex[:8]}"
+    for args in (["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
+        subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+    return name
+
+
+def _bodies(count: int) -> list[bytes]:
+    record = json.loads(LICENCE.read_bytes())
+    bodies = []
+    for n in range(count):
+        record["licence_number"] = f"JY{n:014d}"
+        bodies.append(json.dumps(record, ensure_ascii=False).encode())
+    return bodies
+
+
+def _inbound(body: bytes) -> OutboundMessage:
+    return OutboundMessage(INBOUND, "market.administrative_licence", body, "application/json")
+
+
+def publish_one_confirm_each(session: BrokerSession, bodies: list[bytes]) -> float:
+    publisher = session.publisher()
+    start = time.perf_counter()
+    for body in bodies:
+        publisher.publish(_inbound(body))
+        publisher.settle(30)
+    return len(bodies) / (time.perf_counter() - start)
+
+
+def publish_pipelined(session: BrokerSession, bodies: list[bytes]) -> float:
+    publisher = session.publisher()
+    start = time.perf_counter()
+    for body in bodies:
+        publisher.publish(_inbound(body))
+    publisher.settle(60)
+    return len(bodies) / (time.perf_counter() - start)
+
+
+def pipeline(hub: Hub, inputs: int) -> tuple[float, float]:
+    outputs = 0
+    processed = threading.Event()
+    count = 0
+
+    def on_outcome(outcome: object) -> None:
+        nonlocal count, outputs
+        count += 1
+        outputs += len(getattr(outcome, "outputs", ()))
+        if count == inputs:
+            processed.set()
+
+    worker = hub.worker(on_outcome=on_outcome)
+    thread = threading.Thread(target=worker.run)
+    start = time.perf_counter()
+    thread.start()
+    processed.wait(600)
+    worker.stop()
+    thread.join()  # the last batch is confirmed and acked before run() returns
+    elapsed = time.perf_counter() - start
+    return inputs / elapsed, outputs / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=5000)
+    parser.add_argument("--host", default="127.0.0.1:5672")
+    args = parser.parse_args()
+    vhost = _vhost()
+    try:
+        _run(f"amqp://guest:guest@{args.host}/{vhost}", args.inputs)
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False)
+
+
+def _run(url: str, inputs: int) -> None:
+    hub = Hub(load_settings(broker_url=url, data_dir=Path(tempfile.mkdtemp())))
+    bodies = _bodies(inputs)
+    with hub.session() as session:
+        one_by_one = publish_one_confirm_each(session, bodies[: max(500, inputs // 10)])
+        session.default_channel.queue_purge("hub.inbound")
+    with hub.session() as session:
+        ceiling = publish_pipelined(session, bodies)
+    inputs_per_s, outputs_per_s = pipeline(hub, inputs)
+    print(f"inputs: {inputs} licence records (~{len(bodies[0])} bytes), 2 outputs each")
+    print(f"publish, one confirm awaited per message : {one_by_one:9.0f} msg/s")
+    print(f"publish, pipelined confirms (ceiling)   : {ceiling:9.0f} msg/s  "
+          f"({ceiling / one_by_one:.1f}x one-by-one)")
+    print(f"hub pipeline, inputs processed           : {inputs_per_s:9.0f} msg/s")
+    print(f"hub pipeline, outputs published+confirmed: {outputs_per_s:9.0f} msg/s  "
+          f"({outputs_per_s / ceiling:.2f}x the ceiling, {outputs_per_s / one_by_one:.1f}x one-by-one)")
+
+
+if __name__ == "__main__":
+    main()
