@@ -27,6 +27,22 @@ class InboundMessage:
     reply_to: str | None = None
     headers: Mapping[str, Any] = field(default_factory=dict)
 
+    def copy_to(
+        self, exchange: str, routing_key: str, headers: Mapping[str, Any], message_id: str | None,
+        correlation_id: str | None,
+    ) -> OutboundMessage:
+        """This message's body and content properties, addressed elsewhere with new headers."""
+        return OutboundMessage(
+            exchange=exchange,
+            routing_key=routing_key,
+            body=self.body,
+            content_type=self.content_type or "application/octet-stream",
+            content_encoding=self.content_encoding,
+            headers=headers,
+            message_id=message_id,
+            correlation_id=correlation_id,
+        )
+
     @property
     def attempt(self) -> int:
         """1 for the first try; the retry path increments the header."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -103,16 +103,7 @@ def to_quarantine(ctx: Context, problems: list[Problem]) -> OutboundMessage:
         headers["hub-source-message-id"] = original.message_id
     if original.reply_to:
         headers["hub-reply-to"] = original.reply_to
-    return OutboundMessage(
-        exchange=OUTBOUND,
-        routing_key=QUARANTINE,
-        body=original.body,
-        content_type=original.content_type or "application/octet-stream",
-        content_encoding=original.content_encoding,
-        headers=headers,
-        message_id=ctx.message_id,
-        correlation_id=ctx.correlation_id,
-    )
+    return original.copy_to(OUTBOUND, QUARANTINE, headers, ctx.message_id, ctx.correlation_id)
 
 
 def feedback_payload(
@@ -163,17 +154,8 @@ def feedback_messages(
     if source_known:
         messages.append(to_destination(envelope, ctx.source))
     if ctx.message.reply_to:
-        reply = to_destination(envelope, ctx.message.reply_to)
+        to_source = to_destination(envelope, ctx.message.reply_to)
         messages.append(
-            OutboundMessage(
-                exchange="",
-                routing_key=ctx.message.reply_to,
-                body=reply.body,
-                content_type=reply.content_type,
-                headers=reply.headers,
-                message_id=reply.message_id,
-                correlation_id=reply.correlation_id,
-                mandatory=False,
-            )
+            replace(to_source, exchange="", routing_key=ctx.message.reply_to, mandatory=False)
         )
     return messages

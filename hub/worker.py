@@ -72,7 +72,7 @@ class Worker:
         retrying = Retrying(
             retry=retry_if_exception_type((BrokerUnavailable, PublishNotConfirmed, OSError)),
             wait=wait_exponential_jitter(multiplier=0.5, max=30),
-            sleep=self._stop.wait,  # a stop request cuts the back-off short
+            sleep=self._interruptible_sleep,
             before_sleep=lambda state: log.warning(
                 "broker trouble (%s); reconnecting", state.outcome.exception() if state.outcome else ""
             ),
@@ -82,6 +82,10 @@ class Worker:
             with attempt:
                 if not self._stop.is_set():
                     self._run_session()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        """Back-off sleep that a stop request cuts short."""
+        self._stop.wait(seconds)
 
     def _run_session(self) -> None:
         with BrokerSession(self.settings.resolved_broker_url(), self.topology) as session:
@@ -142,16 +146,7 @@ class Worker:
         else:
             exchange, key = RETRY, inbound.routing_key
             log.warning("outputs refused; input will be retried (attempt %d)", attempt + 1)
-        return OutboundMessage(
-            exchange=exchange,
-            routing_key=key,
-            body=inbound.body,
-            content_type=inbound.content_type or "application/octet-stream",
-            content_encoding=inbound.content_encoding,
-            headers=headers,
-            message_id=inbound.message_id,
-            correlation_id=inbound.correlation_id,
-        )
+        return inbound.copy_to(exchange, key, headers, inbound.message_id, inbound.correlation_id)
 
 
 def _to_inbound(message: Message) -> InboundMessage:

@@ -19,17 +19,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-RecordType = Literal[
-    "enterprise_registration",
-    "administrative_licence",
-    "administrative_penalty",
-    "inspection_result",
-    "discipline_measure",
-    "discipline_report",
-    "supervision_alert",
-    "credit_record",
-    "feedback",
-]
+from schemas.record_types import RECORD_TYPES
+
+# The record types of the unified standard, from the one list in schemas.
+RecordType = Literal[RECORD_TYPES]  # type: ignore[valid-type]
 
 _UNIFIED_PATH = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 _STYLESHEET_NAME = re.compile(r"[A-Za-z0-9_-]+\.xsl")

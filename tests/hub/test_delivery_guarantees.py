@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -41,15 +42,23 @@ def test_the_worker_waits_for_confirms_once_per_batch_not_once_per_message(
     assert 3 <= len(settles) <= 15, settles
 
 
+def _hub_whose_credit_platform_queue_refuses(
+    make_hub: Callable[..., RunningHub], url: str, **settings: Any
+) -> RunningHub:
+    """A started hub on RabbitMQ where every publish to hub.out.credit-platform is nacked."""
+    hub = make_hub(url, **settings).open()  # declares the topology, so the policy finds its queue
+    set_policy(url, "refuse", r"^hub\.out\.credit-platform$",
+               '{"max-length": 0, "overflow": "reject-publish"}')
+    return hub.start()
+
+
 @pytest.mark.rabbitmq
 def test_an_input_whose_outputs_the_broker_refuses_goes_to_the_retry_queue(
     rabbitmq_url: str, make_hub: Callable[..., RunningHub]
 ) -> None:
-    hub = make_hub(rabbitmq_url, max_attempts=3, retry_delay_seconds=3600)
-    hub.open()  # declares the topology, so the policy finds its queue
-    set_policy(rabbitmq_url, "refuse", r"^hub\.out\.credit-platform$",
-               '{"max-length": 0, "overflow": "reject-publish"}')
-    hub.start()
+    hub = _hub_whose_credit_platform_queue_refuses(
+        make_hub, rabbitmq_url, max_attempts=3, retry_delay_seconds=3600
+    )
     hub.publish("market.administrative_licence", LICENCE, message_id="m-refused")
     hub.wait_processed(1)
     [retried] = hub.read("hub.inbound.retry", 1)
@@ -63,11 +72,7 @@ def test_an_input_whose_outputs_the_broker_refuses_goes_to_the_retry_queue(
 def test_after_its_last_attempt_a_refused_input_is_dead_lettered_with_its_reason(
     rabbitmq_url: str, make_hub: Callable[..., RunningHub]
 ) -> None:
-    hub = make_hub(rabbitmq_url, max_attempts=1)
-    hub.open()
-    set_policy(rabbitmq_url, "refuse", r"^hub\.out\.credit-platform$",
-               '{"max-length": 0, "overflow": "reject-publish"}')
-    hub.start()
+    hub = _hub_whose_credit_platform_queue_refuses(make_hub, rabbitmq_url, max_attempts=1)
     hub.publish("market.administrative_licence", LICENCE)
     hub.wait_processed(1)
     [dead] = hub.read("hub.inbound.dead", 1)
@@ -80,14 +85,14 @@ def test_after_its_last_attempt_a_refused_input_is_dead_lettered_with_its_reason
 def test_a_retried_input_comes_back_after_the_delay_and_is_delivered(
     rabbitmq_url: str, make_hub: Callable[..., RunningHub]
 ) -> None:
-    hub = make_hub(rabbitmq_url, retry_delay_seconds=1)
-    hub.open()
-    set_policy(rabbitmq_url, "refuse", r"^hub\.out\.credit-platform$",
-               '{"max-length": 0, "overflow": "reject-publish"}')
-    hub.start()
+    hub = _hub_whose_credit_platform_queue_refuses(make_hub, rabbitmq_url, retry_delay_seconds=2)
     hub.publish("market.administrative_licence", LICENCE)
     hub.wait_processed(1)
     clear_policy(rabbitmq_url, "refuse")
     hub.wait_processed(2, timeout=30)
     [delivered] = hub.read("hub.out.credit-platform", 1)
     assert delivered.json()["payload"]["licence_number"] == "JY23101120012345"
+    # The city platform got the record on both attempts: at-least-once, and the copies share
+    # the idempotency key its consumer de-duplicates by.
+    first, second = hub.read("hub.out.city-platform", 2)
+    assert first.json()["content_hash"] == second.json()["content_hash"]

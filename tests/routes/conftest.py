@@ -10,21 +10,10 @@ import pytest
 import yaml
 
 from routes import RouteTable
+from schemas import RECORD_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
 
-#: The record types fixed by the shared contract.
-RECORD_TYPES = (
-    "enterprise_registration",
-    "administrative_licence",
-    "administrative_penalty",
-    "inspection_result",
-    "discipline_measure",
-    "discipline_report",
-    "supervision_alert",
-    "credit_record",
-    "feedback",
-)
 
 
 @pytest.fixture(scope="session")
