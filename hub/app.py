@@ -11,6 +11,7 @@ from collections.abc import Callable
 import schemas
 from hub.broker import BrokerSession
 from hub.config import HubSettings
+from hub.delivery.schedule import parse_schedule
 from hub.processor import Outcome, Processor
 from hub.systems import SystemCatalogue
 from hub.topology import Topology, TopologyOptions
@@ -40,6 +41,7 @@ class Hub:
                 queue_type=settings.queue_type,
                 retry_delay_ms=int(settings.retry_delay_seconds * 1000),
                 delivery_limit=settings.delivery_limit,
+                delivery_delays=parse_schedule(settings.delivery_retry_schedule),
             ),
         )
 

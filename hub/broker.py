@@ -74,9 +74,14 @@ class BrokerSession:
 
     @property
     def recoverable_errors(self) -> tuple[type[BaseException], ...]:
-        """Errors after which reconnecting helps (the transport declares them)."""
+        """Errors after which reconnecting helps: the transport's recoverable errors, and channel
+        errors too, since reconnecting re-declares the topology (e.g. a deleted queue)."""
         conn = self._require()
-        return (*conn.recoverable_connection_errors, *conn.recoverable_channel_errors)
+        return (
+            *conn.recoverable_connection_errors,
+            *conn.recoverable_channel_errors,
+            *conn.channel_errors,
+        )
 
     @property
     def default_channel(self) -> Any:
@@ -143,3 +148,15 @@ def _ensure_sqlite_directory(url: str) -> None:
     prefix = "sqla+sqlite:///"
     if url.startswith(prefix):
         Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def body_bytes(message: Message) -> bytes:
+    """The body exactly as published.
+
+    py-amqp hands over a body whose ``content_encoding`` names a text codec already decoded to
+    ``str``; encoding it back with the same codec restores the original bytes.
+    """
+    body = message.body
+    if isinstance(body, bytes):
+        return body
+    return str(body).encode(message.content_encoding or "utf-8")

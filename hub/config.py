@@ -66,6 +66,10 @@ class HubSettings(BaseSettings):
         gt=0,
         description="Quorum queues only: redeliveries (e.g. worker crashes) before dead-lettering.",
     )
+    delivery_retry_schedule: str = Field(
+        default="10s,1m,5m,30m,2h,6h",
+        description="Broker-level waits between delivery attempts; then the dead-letter queue.",
+    )
     receipts: bool = Field(
         default=False, description="Also send a feedback record (status accepted) for good records."
     )

@@ -16,6 +16,8 @@ Queues:
   ``hub.quarantine``         rejected inputs: original body, reason, source headers
   ``hub.review``             records whose credit code needs a look (known non-conforming codes)
   ``hub.claim``              registrations no approving department was found for (认领)
+  ``hub.delay.<d>``          deliveries waiting ``d`` (e.g. 30m) before their next attempt; on
+                             expiry they return to ``hub.outbound`` under their destination key
 
 Every queue is durable and carries ``x-queue-type``, so the same topology runs on classic queues
 on one machine or quorum queues on a cluster. Declaring is idempotent; every hub process
@@ -29,6 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kombu import Exchange, Queue
+
+from hub.delivery.schedule import Delay
 
 INBOUND = "hub.inbound"
 OUTBOUND = "hub.outbound"
@@ -60,6 +64,7 @@ class TopologyOptions:
     queue_type: str = "classic"
     retry_delay_ms: int = 30_000
     delivery_limit: int = 10
+    delivery_delays: tuple[Delay, ...] = ()
 
 
 class Topology:
@@ -94,10 +99,25 @@ class Topology:
                 self._queue(name, self.outbound_exchange, destination, dead_letter_key=name)
             )
             self.queues.append(self._queue(f"{name}.dead", self.dead_exchange, name))
+        self.delay_exchanges: dict[str, Exchange] = {}
+        for delay in options.delivery_delays:
+            if delay.queue in self.delay_exchanges:
+                continue
+            exchange = Exchange(delay.queue, "fanout", durable=True)
+            self.delay_exchanges[delay.queue] = exchange
+            # No dead-letter routing key: an expired delivery keeps its destination key.
+            arguments = {"x-message-ttl": delay.milliseconds, "x-dead-letter-exchange": OUTBOUND}
+            self.queues.append(self._queue(delay.queue, exchange, "", extra=arguments))
 
     @property
     def exchanges(self) -> list[Exchange]:
-        return [self.inbound_exchange, self.outbound_exchange, self.retry_exchange, self.dead_exchange]
+        return [
+            self.inbound_exchange,
+            self.outbound_exchange,
+            self.retry_exchange,
+            self.dead_exchange,
+            *self.delay_exchanges.values(),
+        ]
 
     def queue_names(self) -> list[str]:
         return [q.name for q in self.queues]

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kombu.message import Message
-from tenacity import Retrying, retry_if_exception_type, wait_exponential_jitter
 
-from hub.broker import BrokerSession
+from hub.broker import BrokerSession, body_bytes
 from hub.config import HubSettings
-from hub.errors import BrokerUnavailable, PublishNotConfirmed
+from hub.errors import PublishNotConfirmed
+from hub.loop import ConsumerLoop
 from hub.messages import ATTEMPT_HEADER, InboundMessage, OutboundMessage
 from hub.processor import Outcome, Processor
 from hub.publisher import ConfirmedPublisher
@@ -44,7 +43,7 @@ class _InFlight:
     sequences: list[int]
 
 
-class Worker:
+class Worker(ConsumerLoop):
     """One consumer of ``hub.inbound``; run several processes for more throughput."""
 
     def __init__(
@@ -55,46 +54,13 @@ class Worker:
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
+        super().__init__(settings.resolved_broker_url(), topology)
         self.settings = settings
-        self.topology = topology
         self.processor = processor
         self._on_outcome = on_outcome or (lambda outcome: None)
-        self._stop = threading.Event()
         self._received: deque[Message] = deque()
-        self.ready = threading.Event()
 
-    def stop(self) -> None:
-        """Ask the loop to finish the batch in hand and return (safe from a signal handler)."""
-        self._stop.set()
-
-    def run(self) -> None:
-        """Consume until :meth:`stop`; reconnects with backoff when the broker goes away."""
-        retrying = Retrying(
-            retry=retry_if_exception_type((BrokerUnavailable, PublishNotConfirmed, OSError)),
-            wait=wait_exponential_jitter(multiplier=0.5, max=30),
-            sleep=self._interruptible_sleep,
-            before_sleep=lambda state: log.warning(
-                "broker trouble (%s); reconnecting", state.outcome.exception() if state.outcome else ""
-            ),
-            reraise=True,
-        )
-        for attempt in retrying:
-            with attempt:
-                if not self._stop.is_set():
-                    self._run_session()
-
-    def _interruptible_sleep(self, seconds: float) -> None:
-        """Back-off sleep that a stop request cuts short."""
-        self._stop.wait(seconds)
-
-    def _run_session(self) -> None:
-        with BrokerSession(self.settings.resolved_broker_url(), self.topology) as session:
-            try:
-                self._consume(session)
-            except session.recoverable_errors as e:
-                raise BrokerUnavailable(str(e)) from e
-
-    def _consume(self, session: BrokerSession) -> None:
+    def consume(self, session: BrokerSession) -> None:
         self._received.clear()
         publisher = session.publisher()
         consumer = session.consumer(
@@ -103,7 +69,7 @@ class Worker:
         self.ready.set()
         batch: list[_InFlight] = []
         try:
-            while not self._stop.is_set():
+            while not self.stopping:
                 idle = not session.drain(self.settings.idle_flush_seconds)
                 while self._received and len(batch) < self.settings.confirm_batch_size:
                     batch.append(self._handle(self._received.popleft(), publisher))
@@ -113,7 +79,6 @@ class Worker:
             if batch:
                 self._settle(batch, publisher)
         finally:
-            self.ready.clear()
             consumer.cancel()
 
     def _handle(self, message: Message, publisher: ConfirmedPublisher) -> _InFlight:
@@ -152,7 +117,7 @@ class Worker:
 def _to_inbound(message: Message) -> InboundMessage:
     properties = message.properties or {}
     return InboundMessage(
-        body=message.body if isinstance(message.body, bytes) else str(message.body).encode(),
+        body=body_bytes(message),
         routing_key=message.delivery_info.get("routing_key", ""),
         content_type=message.content_type or None,
         content_encoding=message.content_encoding or None,

@@ -17,7 +17,9 @@ from typing import Any
 from kombu import Producer, Queue
 
 from hub.app import Hub
+from hub.broker import body_bytes
 from hub.config import load_settings
+from hub.messages import OutboundMessage
 from hub.processor import Outcome
 from hub.topology import INBOUND
 
@@ -89,6 +91,12 @@ class RunningHub:
             **props,
         )
 
+    def publish_output(self, message: OutboundMessage) -> None:
+        """Publish a message the pipeline would publish (confirmed before returning)."""
+        publisher = self.session.publisher()
+        publisher.publish(message)
+        assert publisher.settle(30) == set()
+
     def wait_processed(self, count: int, timeout: float = 30.0) -> list[Outcome]:
         deadline = time.monotonic() + timeout
         while len(self.outcomes) < count:
@@ -112,7 +120,7 @@ class RunningHub:
                 continue
             received.append(
                 Received(
-                    message.body,
+                    body_bytes(message),
                     dict(message.headers or {}),
                     dict(message.properties or {}),
                     message.content_type,

@@ -1,0 +1,7 @@
+"""Delivery to destination systems: idempotent, retried, dead-lettered with reasons.
+
+A :class:`hub.delivery.runner.DeliveryRunner` consumes one destination's queue
+``hub.out.<system>`` and hands each envelope to that system's :class:`Destination`. Systems
+that consume their queue themselves over AMQP need no runner. See :mod:`hub.delivery.runner`
+for the contract.
+"""

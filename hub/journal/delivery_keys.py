@@ -1,0 +1,62 @@
+"""The idempotency store: which record each destination has already received.
+
+A delivery to a destination is claimed before it is sent: :meth:`DeliveryKeys.claim` inserts
+the key (destination, content hash) if it is absent, in a single statement, so of any number
+of concurrent claims of one key, in threads or processes, exactly one succeeds. The database's
+primary key decides, not a read-then-write in Python. A delivery that fails after its claim
+gives the key back with :meth:`DeliveryKeys.release` so the retry can claim it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.journal.engine import writing
+from hub.journal.tables import DeliveryKeyRow
+
+
+class DeliveryKeys:
+    """Claims of (destination, content hash) keys; thread-safe, one per :class:`Journal`."""
+
+    def __init__(
+        self, engine: Engine, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        insert: Callable[..., Any] = (
+            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        )
+        self._claim = insert(DeliveryKeyRow).on_conflict_do_nothing(
+            index_elements=[DeliveryKeyRow.destination, DeliveryKeyRow.content_hash]
+        )
+
+    def claim(self, destination: str, content_hash: str, message_id: str) -> bool:
+        """True if this is the first claim of the key: deliver. False if it was claimed (or
+        delivered) before: the record is a duplicate for this destination; do not deliver."""
+        with writing(self._engine) as connection:
+            result = connection.execute(
+                self._claim,
+                {
+                    "destination": destination,
+                    "content_hash": content_hash,
+                    "message_id": message_id,
+                    "first_delivered_at": self._clock(),
+                },
+            )
+            return bool(result.rowcount == 1)
+
+    def release(self, destination: str, content_hash: str) -> bool:
+        """Forget a claim whose delivery failed. True if a claim was removed."""
+        with writing(self._engine) as connection:
+            result = connection.execute(
+                delete(DeliveryKeyRow).where(
+                    DeliveryKeyRow.destination == destination,
+                    DeliveryKeyRow.content_hash == content_hash,
+                )
+            )
+            return bool(result.rowcount == 1)

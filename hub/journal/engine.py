@@ -1,0 +1,134 @@
+"""Engines for the journal's two backends, and the transactions the journal runs on them.
+
+- ``sqlite:///path/journal.sqlite``: the embedded default. WAL mode, so readers in other
+  processes (``hub trace``) never block the writer thread nor are blocked by it; a busy timeout,
+  so two writers wait for each other instead of failing at once.
+- ``postgresql+psycopg://user@host/db`` (``postgresql://`` means the same): production.
+
+Write transactions on SQLite start with ``BEGIN IMMEDIATE``: a deferred transaction that reads
+before it writes cannot wait for the write lock (SQLite reports "database is locked" at once,
+whatever the busy timeout), so the journal takes the write lock up front and waits for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from hub.errors import ConfigError
+from hub.journal.errors import JournalUnavailable
+
+#: Execution option marking a connection whose transactions will write.
+_WRITE_OPTION = "hub_journal_write"
+
+#: Values JSON cannot hold (bytes, dates in AMQP headers) are stored as their str().
+_json_serializer = functools.partial(json.dumps, default=str, ensure_ascii=False)
+
+
+def create_journal_engine(url: str, *, lock_timeout: float = 10.0) -> Engine:
+    """An engine for ``url``; no connection is made yet.
+
+    ``lock_timeout`` (seconds) bounds how long a statement waits for a lock held by another
+    connection before it fails (SQLite's busy timeout, PostgreSQL's ``lock_timeout``), so a
+    stuck peer surfaces as an error the caller can retry rather than as a hang.
+
+    Raises :class:`ConfigError` for a malformed URL or an unsupported backend.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise ConfigError(f"journal URL {url!r} is not a database URL") from e
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, lock_timeout)
+    if backend == "postgresql":
+        return _postgresql_engine(parsed, lock_timeout)
+    raise ConfigError(
+        f"journal URL uses {backend!r}; supported: sqlite:///path/journal.sqlite, "
+        "postgresql+psycopg://user@host/database"
+    )
+
+
+def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
+    if url.get_driver_name() != "pysqlite":
+        raise ConfigError(f"journal URL driver {url.drivername!r}: use sqlite:///path")
+    if not url.database or url.database == ":memory:":
+        # Each pooled connection would get its own empty in-memory database.
+        raise ConfigError("the SQLite journal needs a file: sqlite:///path/journal.sqlite")
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        json_serializer=_json_serializer,
+        connect_args={"timeout": lock_timeout, "check_same_thread": False},
+    )
+    busy_ms = int(lock_timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by the "begin" hook below, not implicitly by the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # In WAL mode NORMAL stays consistent on a crash and may lose only the last commits on
+        # power loss, as the writer's in-memory queue would anyway; FULL costs an fsync each.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+def _postgresql_engine(url: URL, lock_timeout: float) -> Engine:
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_driver_name() != "psycopg":
+        raise ConfigError(f"journal URL driver {url.drivername!r}: use postgresql+psycopg://")
+    return create_engine(
+        url,
+        json_serializer=_json_serializer,
+        # A connection the server dropped (restart, failover) is replaced, not handed out.
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},
+    )
+
+
+@contextmanager
+def unavailable_as_transient() -> Iterator[None]:
+    """Turn "cannot connect" and "lock not granted in time" into :class:`JournalUnavailable`."""
+    try:
+        yield
+    except (OperationalError, PoolTimeout) as e:
+        raise JournalUnavailable(f"journal database unavailable: {e}") from e
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: committed when the block ends, rolled back if it raises.
+
+    Raises :class:`JournalUnavailable` when the database is unreachable or locked too long.
+    """
+    with unavailable_as_transient(), engine.connect() as connection:
+        connection.execution_options(**{_WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One read transaction that takes no write lock; errors as for :func:`writing`."""
+    with unavailable_as_transient(), engine.connect() as connection, connection.begin():
+        yield connection

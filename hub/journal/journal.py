@@ -1,0 +1,101 @@
+"""The :class:`Journal`: the message journal's one entry point.
+
+Plain values in, plain values out (:mod:`hub.journal.records`); no SQLAlchemy object crosses
+this boundary. Every method is one transaction and is safe to call from several threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from hub.journal import audit, queries, recording, retention
+from hub.journal.delivery_keys import DeliveryKeys
+from hub.journal.engine import create_journal_engine, reading, writing
+from hub.journal.migrate import upgrade_to_head
+from hub.journal.records import AuditEntry, JournalEvent, JournalMessage, MessageQuery
+
+
+class Journal:
+    """Messages, hop events, the audit trail and delivery keys in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Use :meth:`open`; this takes an engine whose schema is already at head."""
+        self._engine = engine
+        self.delivery_keys = DeliveryKeys(engine)
+
+    @classmethod
+    def open(cls, url: str, *, lock_timeout: float = 10.0) -> Journal:
+        """Connect to ``url`` and upgrade its schema to the current revision.
+
+        ``sqlite:///path/journal.sqlite`` (the file and its folder are created) or
+        ``postgresql+psycopg://user@host/database``. Safe when several processes open the same
+        database at once (see :mod:`hub.journal.migrate`). ``lock_timeout`` (seconds) bounds
+        every wait for another connection's lock.
+
+        Raises :class:`hub.errors.ConfigError` for a bad URL and :class:`JournalUnavailable`
+        when the database cannot be reached. Every other method raises
+        :class:`JournalUnavailable` when the database is unreachable or a lock is not granted
+        within ``lock_timeout``.
+        """
+        engine = create_journal_engine(url, lock_timeout=lock_timeout)
+        try:
+            upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        """Close every pooled connection; the journal must not be used afterwards."""
+        self._engine.dispose()
+
+    def record(
+        self, messages: Sequence[JournalMessage] = (), events: Sequence[JournalEvent] = ()
+    ) -> None:
+        """Store a batch in one transaction: all of it or, if this raises, none of it.
+
+        A message already stored is not duplicated; values it lacked (credit code, content
+        hash, payload) are filled in. Events are appended.
+        """
+        with writing(self._engine) as connection:
+            recording.record(connection, messages, events)
+
+    def trace(self, message_id: str) -> list[JournalEvent]:
+        """Every hop of one message, oldest first; empty for an unknown message."""
+        with reading(self._engine) as connection:
+            return queries.trace(connection, message_id)
+
+    def message(self, message_id: str) -> JournalMessage | None:
+        """The message with its original body, or None."""
+        with reading(self._engine) as connection:
+            return queries.message(connection, message_id)
+
+    def timeline(
+        self, credit_code: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[JournalEvent]:
+        """Every event about one entity's records, oldest first (see :func:`queries.timeline`)."""
+        with reading(self._engine) as connection:
+            return queries.timeline(connection, credit_code, since=since, until=until)
+
+    def find_messages(self, query: MessageQuery) -> list[JournalMessage]:
+        """The messages matching ``query``, oldest first, at most ``query.limit``."""
+        with reading(self._engine) as connection:
+            return queries.find_messages(connection, query)
+
+    def purge(self, older_than: datetime) -> int:
+        """Apply retention: remove messages, their events and delivery keys older than
+        ``older_than`` in short batches; keep the audit trail. Returns messages removed."""
+        return retention.purge(self._engine, older_than)
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Append an administrator action to the audit trail."""
+        with writing(self._engine) as connection:
+            audit.append(connection, entry)
+
+    def audits(self, *, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        """Up to ``limit`` audit entries at or after ``since``, newest first."""
+        with reading(self._engine) as connection:
+            return audit.recent(connection, limit=limit, since=since)
