@@ -25,6 +25,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def epoch_ms() -> int:
+    """Now, in milliseconds since the epoch (for AMQP headers, which have no datetime type)."""
+    return int(utc_now().timestamp() * 1000)
+
+
 def new_message_id() -> str:
     return str(uuid.uuid4())
 

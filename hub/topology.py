@@ -58,6 +58,19 @@ def inbound_routing_key(source: str, record_type: str) -> str:
 
 
 @dataclass(frozen=True)
+class DelayedQueue:
+    """A queue whose messages wait ``ttl_ms`` and then return to ``returns_to`` (same key)."""
+
+    name: str
+    ttl_ms: int
+    returns_to: str
+
+
+#: Header with the time (epoch milliseconds) a message entered a delayed queue.
+PARKED_AT_HEADER = "hub-parked-at"
+
+
+@dataclass(frozen=True)
 class TopologyOptions:
     """What varies between deployments."""
 
@@ -99,15 +112,18 @@ class Topology:
                 self._queue(name, self.outbound_exchange, destination, dead_letter_key=name)
             )
             self.queues.append(self._queue(f"{name}.dead", self.dead_exchange, name))
+        self.delayed_queues = [DelayedQueue(INBOUND_RETRY_QUEUE, options.retry_delay_ms, INBOUND)]
         self.delay_exchanges: dict[str, Exchange] = {}
         for delay in options.delivery_delays:
             if delay.queue in self.delay_exchanges:
                 continue
-            exchange = Exchange(delay.queue, "fanout", durable=True)
+            # Topic with "#" rather than fanout: kombu's virtual transports route it the same way.
+            exchange = Exchange(delay.queue, "topic", durable=True)
             self.delay_exchanges[delay.queue] = exchange
             # No dead-letter routing key: an expired delivery keeps its destination key.
             arguments = {"x-message-ttl": delay.milliseconds, "x-dead-letter-exchange": OUTBOUND}
-            self.queues.append(self._queue(delay.queue, exchange, "", extra=arguments))
+            self.queues.append(self._queue(delay.queue, exchange, "#", extra=arguments))
+            self.delayed_queues.append(DelayedQueue(delay.queue, delay.milliseconds, OUTBOUND))
 
     @property
     def exchanges(self) -> list[Exchange]:

@@ -26,12 +26,13 @@ from kombu.message import Message
 
 from hub.broker import BrokerSession, body_bytes
 from hub.config import HubSettings
+from hub.envelope import epoch_ms
 from hub.errors import PublishNotConfirmed
 from hub.loop import ConsumerLoop
 from hub.messages import ATTEMPT_HEADER, InboundMessage, OutboundMessage
 from hub.processor import Outcome, Processor
 from hub.publisher import ConfirmedPublisher
-from hub.topology import DEAD, INBOUND, RETRY, Topology
+from hub.topology import DEAD, INBOUND, PARKED_AT_HEADER, RETRY, Topology
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class Worker(ConsumerLoop):
             log.error("input %s dead-lettered after %d attempts", inbound.message_id, attempt)
         else:
             exchange, key = RETRY, inbound.routing_key
+            headers[PARKED_AT_HEADER] = epoch_ms()
             log.warning("outputs refused; input will be retried (attempt %d)", attempt + 1)
         return inbound.copy_to(exchange, key, headers, inbound.message_id, inbound.correlation_id)
 

@@ -38,12 +38,12 @@ from tenacity import (
 from hub.broker import BrokerSession, body_bytes
 from hub.delivery.destinations import Destination
 from hub.delivery.schedule import Delay
-from hub.envelope import Envelope, utc_now
+from hub.envelope import Envelope, epoch_ms, utc_now
 from hub.errors import PermanentError, PublishNotConfirmed, TransientError
 from hub.loop import ConsumerLoop
 from hub.messages import OutboundMessage
 from hub.publisher import ConfirmedPublisher
-from hub.topology import DEAD, Topology, outbound_queue_name
+from hub.topology import DEAD, PARKED_AT_HEADER, Topology, outbound_queue_name
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class DeliveryRunner(ConsumerLoop):
             self._dead(message, headers, envelope, attempt, "delivery.exhausted", error, publisher)
             return
         delay = self.policy.schedule[attempt - 1]
-        failed = _failure_headers(headers, attempt, error)
+        failed = {**_failure_headers(headers, attempt, error), PARKED_AT_HEADER: epoch_ms()}
         copy = _copy(message, delay.queue, self.destination_id, failed)
         self._confirm(publisher, copy)
         message.ack()

@@ -25,7 +25,7 @@ class Delay:
 
     @property
     def queue(self) -> str:
-        """The delay queue (and its fanout exchange) for this tier."""
+        """The delay queue (and its exchange, of the same name) for this tier."""
         return f"hub.delay.{self.label}"
 
 

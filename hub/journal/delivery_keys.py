@@ -10,7 +10,7 @@ gives the key back with :meth:`DeliveryKeys.release` so the retry can claim it a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete
@@ -23,16 +23,20 @@ from hub.journal.tables import DeliveryKeyRow
 class DeliveryKeys:
     """Claims of (destination, content hash) keys; thread-safe, one per :class:`Journal`."""
 
-    def __init__(
-        self, engine: Engine, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime]) -> None:
+        """``clock`` gives the (timezone-aware) time a key is first claimed."""
         self._engine = engine
         self._clock = clock
         insert: Callable[..., Any] = (
             postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         )
-        self._claim = insert(DeliveryKeyRow).on_conflict_do_nothing(
-            index_elements=[DeliveryKeyRow.destination, DeliveryKeyRow.content_hash]
+        # RETURNING says whether the row was inserted; the drivers' rowcount does not reliably.
+        self._claim = (
+            insert(DeliveryKeyRow)
+            .on_conflict_do_nothing(
+                index_elements=[DeliveryKeyRow.destination, DeliveryKeyRow.content_hash]
+            )
+            .returning(DeliveryKeyRow.message_id)
         )
 
     def claim(self, destination: str, content_hash: str, message_id: str) -> bool:
@@ -48,15 +52,17 @@ class DeliveryKeys:
                     "first_delivered_at": self._clock(),
                 },
             )
-            return bool(result.rowcount == 1)
+            return result.first() is not None
 
     def release(self, destination: str, content_hash: str) -> bool:
         """Forget a claim whose delivery failed. True if a claim was removed."""
         with writing(self._engine) as connection:
             result = connection.execute(
-                delete(DeliveryKeyRow).where(
+                delete(DeliveryKeyRow)
+                .where(
                     DeliveryKeyRow.destination == destination,
                     DeliveryKeyRow.content_hash == content_hash,
                 )
+                .returning(DeliveryKeyRow.message_id)
             )
-            return bool(result.rowcount == 1)
+            return result.first() is not None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from hub.errors import ConfigError
 from hub.journal.errors import JournalUnavailable
@@ -59,6 +61,9 @@ def create_journal_engine(url: str, *, lock_timeout: float = 10.0) -> Engine:
 
 
 def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
+    if sqlite3.sqlite_version_info < (3, 35):
+        # ON CONFLICT upserts need 3.24; RETURNING (delivery-key claims) needs 3.35.
+        raise ConfigError(f"the SQLite journal needs SQLite 3.35+, not {sqlite3.sqlite_version}")
     if url.get_driver_name() != "pysqlite":
         raise ConfigError(f"journal URL driver {url.drivername!r}: use sqlite:///path")
     if not url.database or url.database == ":memory:":
@@ -77,8 +82,8 @@ def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
         # Transactions are begun by the "begin" hook below, not implicitly by the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        _enable_wal(cursor, lock_timeout)
         # In WAL mode NORMAL stays consistent on a crash and may lose only the last commits on
         # power loss, as the writer's in-memory queue would anyway; FULL costs an fsync each.
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -90,6 +95,23 @@ def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _enable_wal(cursor: sqlite3.Cursor, lock_timeout: float) -> None:
+    # Switching a new file to WAL needs an exclusive lock, and SQLite reports "locked" at once,
+    # without its busy handler, when several processes create the journal together. WAL is
+    # persistent, so this only ever waits while the file is being created.
+    retrying = Retrying(
+        retry=retry_if_exception(lambda e: "locked" in str(e)),
+        wait=wait_random(0.005, 0.05),
+        stop=stop_after_delay(lock_timeout),
+        reraise=True,
+    )
+    for attempt in retrying:
+        with attempt:
+            mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode != "wal":
+        raise ConfigError(f"the SQLite journal cannot use WAL mode here (mode {mode!r})")
 
 
 def _postgresql_engine(url: URL, lock_timeout: float) -> Engine:

@@ -6,8 +6,8 @@ this boundary. Every method is one transaction and is safe to call from several 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -18,16 +18,22 @@ from hub.journal.migrate import upgrade_to_head
 from hub.journal.records import AuditEntry, JournalEvent, JournalMessage, MessageQuery
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Journal:
     """Messages, hop events, the audit trail and delivery keys in one database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
         """Use :meth:`open`; this takes an engine whose schema is already at head."""
         self._engine = engine
-        self.delivery_keys = DeliveryKeys(engine)
+        self.delivery_keys = DeliveryKeys(engine, clock=clock)
 
     @classmethod
-    def open(cls, url: str, *, lock_timeout: float = 10.0) -> Journal:
+    def open(
+        cls, url: str, *, lock_timeout: float = 10.0, clock: Callable[[], datetime] = _utc_now
+    ) -> Journal:
         """Connect to ``url`` and upgrade its schema to the current revision.
 
         ``sqlite:///path/journal.sqlite`` (the file and its folder are created) or
@@ -38,7 +44,8 @@ class Journal:
         Raises :class:`hub.errors.ConfigError` for a bad URL and :class:`JournalUnavailable`
         when the database cannot be reached. Every other method raises
         :class:`JournalUnavailable` when the database is unreachable or a lock is not granted
-        within ``lock_timeout``.
+        within ``lock_timeout``. ``clock`` dates what the journal itself timestamps (delivery
+        keys' ``first_delivered_at``).
         """
         engine = create_journal_engine(url, lock_timeout=lock_timeout)
         try:
@@ -46,7 +53,7 @@ class Journal:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, clock=clock)
 
     def close(self) -> None:
         """Close every pooled connection; the journal must not be used afterwards."""
@@ -85,10 +92,13 @@ class Journal:
         with reading(self._engine) as connection:
             return queries.find_messages(connection, query)
 
-    def purge(self, older_than: datetime) -> int:
+    def purge(
+        self, older_than: datetime, *, batch_size: int = retention.DEFAULT_BATCH_SIZE
+    ) -> int:
         """Apply retention: remove messages, their events and delivery keys older than
-        ``older_than`` in short batches; keep the audit trail. Returns messages removed."""
-        return retention.purge(self._engine, older_than)
+        ``older_than``, at most ``batch_size`` rows per table per transaction; keep the audit
+        trail. Returns the number of messages removed."""
+        return retention.purge(self._engine, older_than, batch_size=batch_size)
 
     def audit(self, entry: AuditEntry) -> None:
         """Append an administrator action to the audit trail."""

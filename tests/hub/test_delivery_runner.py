@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from hub.delay_pump import DelayPump
 from hub.delivery.destinations import WebhookConfig, WebhookDestination
 from hub.delivery.runner import DeliveryEvent, DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import parse_schedule
+from hub.loop import ConsumerLoop
 from hub.messages import InboundMessage, OutboundMessage
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
@@ -49,7 +51,15 @@ class Delivering:
         self.hub = hub
         self.events: list[DeliveryEvent] = []
         self.keys = MemoryKeys()
-        self._runners: list[tuple[DeliveryRunner, threading.Thread]] = []
+        self._runners: list[tuple[ConsumerLoop, threading.Thread]] = []
+        if hub.settings.is_embedded():  # the embedded broker has no TTL: the pump does it
+            self._start(DelayPump(hub.settings.resolved_broker_url(), hub.hub.topology, interval=0.1))
+
+    def _start(self, loop: ConsumerLoop) -> None:
+        thread = threading.Thread(target=loop.run, daemon=True)
+        thread.start()
+        assert loop.ready.wait(30)
+        self._runners.append((loop, thread))
 
     def run(self, destination: str, url: str) -> DeliveryRunner:
         runner = DeliveryRunner(
@@ -62,10 +72,7 @@ class Delivering:
                          max_pause_seconds=0.5),
             on_event=self.events.append,
         )
-        thread = threading.Thread(target=runner.run, daemon=True)
-        thread.start()
-        assert runner.ready.wait(30)
-        self._runners.append((runner, thread))
+        self._start(runner)
         return runner
 
     def envelope(self, licence_number: str = "JY23101120012345", to: str = DESTINATION) -> OutboundMessage:
@@ -93,20 +100,13 @@ class Delivering:
 
 
 @pytest.fixture
-def delivering(broker_url: str, make_hub: Callable[..., RunningHub]) -> Iterator[Delivering]:
-    context = Delivering(make_hub(broker_url, delivery_retry_schedule=SCHEDULE).open())
-    yield context
-    context.stop()
-
-
-@pytest.fixture
-def delivering_rabbitmq(
-    request: pytest.FixtureRequest, rabbitmq_url: str, make_hub: Callable[..., RunningHub]
+def delivering(
+    request: pytest.FixtureRequest, broker_url: str, make_hub: Callable[..., RunningHub]
 ) -> Iterator[Delivering]:
-    """On RabbitMQ, with the schedule a test names in ``@pytest.mark.schedule("...")``."""
+    """On both brokers, with the schedule a test names in ``@pytest.mark.schedule("...")``."""
     marker = request.node.get_closest_marker("schedule")
     schedule = marker.args[0] if marker else SCHEDULE
-    context = Delivering(make_hub(rabbitmq_url, delivery_retry_schedule=schedule).open())
+    context = Delivering(make_hub(broker_url, delivery_retry_schedule=schedule).open())
     yield context
     context.stop()
 
@@ -151,12 +151,10 @@ def test_an_unreadable_envelope_is_dead_lettered_not_lost(delivering: Delivering
     assert json.loads(dead.headers["hub-dead-reason"])["code"] == "envelope.invalid"
 
 
-@pytest.mark.rabbitmq
 @pytest.mark.schedule("2s,2s,2s,2s,2s")
 def test_a_destination_down_for_a_while_gets_everything_once_it_is_back(
-    delivering_rabbitmq: Delivering, server: WebhookServer
+    delivering: Delivering, server: WebhookServer
 ) -> None:
-    delivering = delivering_rabbitmq
     server.down()
     for n in range(5):
         delivering.hub.publish_output(delivering.envelope(f"JY{n:014d}"))
@@ -170,11 +168,9 @@ def test_a_destination_down_for_a_while_gets_everything_once_it_is_back(
     assert delivering.hub.depth(f"hub.out.{DESTINATION}.dead") == 0
 
 
-@pytest.mark.rabbitmq
 def test_after_the_whole_schedule_a_failing_delivery_is_dead_lettered_with_its_history(
-    delivering_rabbitmq: Delivering, server: WebhookServer
+    delivering: Delivering, server: WebhookServer
 ) -> None:
-    delivering = delivering_rabbitmq
     server.status = 503
     message = delivering.envelope()
     delivering.hub.publish_output(message)
@@ -190,12 +186,10 @@ def test_after_the_whole_schedule_a_failing_delivery_is_dead_lettered_with_its_h
     assert delivering.count("retried") == 2
 
 
-@pytest.mark.rabbitmq
 @pytest.mark.schedule("1h")
 def test_a_destination_that_is_down_does_not_hold_up_another(
-    delivering_rabbitmq: Delivering, server: WebhookServer
+    delivering: Delivering, server: WebhookServer
 ) -> None:
-    delivering = delivering_rabbitmq
     dead_server = WebhookServer()
     dead_server.down()
     for n in range(20):
