@@ -73,6 +73,10 @@ class HubSettings(BaseSettings):
     receipts: bool = Field(
         default=False, description="Also send a feedback record (status accepted) for good records."
     )
+    deliveries_file: Path | None = Field(
+        default=None,
+        description="Destinations the hub delivers to itself (webhook, ...); see hub/delivery/config.py.",
+    )
     systems_file: Path | None = Field(
         default=None, description="Systems catalogue; the shipped hub/systems.yaml when unset."
     )
