@@ -18,7 +18,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
-        "hub": ["*.yaml", "samples/*"],
+        "hub": ["*.yaml", "samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],
         "schemas": ["json/*.json", "xsd/*.xsd", "data/*.yaml"],
@@ -40,10 +40,13 @@ setup(
         "click>=8.1",
         # The embedded broker: kombu's SQLAlchemy transport over SQLite needs no server.
         "SQLAlchemy>=2.0",
+        # The message journal's schema migrations (SQLite and PostgreSQL).
+        "alembic>=1.13",
+        # The journal on PostgreSQL in production (COPY for batched writes).
+        "psycopg[binary]>=3.1",
     ],
     extras_require={
-        "postgres": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=7.4", "psycopg[binary]>=3.1"],
+        "test": ["pytest>=7.4"],
         "dev": ["pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML"],
     },
     entry_points={

@@ -11,8 +11,16 @@ from collections.abc import Callable
 import schemas
 from hub.broker import BrokerSession
 from hub.config import HubSettings
+from hub.delay_pump import DelayPump
+from hub.delivery.config import load_deliveries
+from hub.delivery.destinations import build_destination
+from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import parse_schedule
+from hub.journal import Journal, JournalWriter
+from hub.journaling import JournalHooks
+from hub.loop import ConsumerLoop
 from hub.processor import Outcome, Processor
+from hub.runtime import HubRuntime
 from hub.systems import SystemCatalogue
 from hub.topology import Topology, TopologyOptions
 from hub.worker import Worker
@@ -35,6 +43,7 @@ class Hub:
             record_types=schemas.RECORD_TYPES,
         )
         self.mappings = MappingCatalogue.load(settings.mappings_dir)
+        self.deliveries = load_deliveries(settings.deliveries_file, self.systems.ids)
         self.topology = Topology(
             self.systems.ids,
             TopologyOptions(
@@ -56,6 +65,44 @@ class Hub:
 
     def worker(self, on_outcome: Callable[[Outcome], None] | None = None) -> Worker:
         return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome)
+
+    def open_journal(self) -> Journal:
+        """The message journal, migrated to the current schema (SQLite in data_dir by default)."""
+        return Journal.open(self.settings.resolved_journal_url())
+
+    def runtime(
+        self,
+        journal: Journal,
+        writer: JournalWriter,
+        *,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> HubRuntime:
+        """Every loop of ``hub run``: the worker, a delivery runner per configured destination
+        and, on an embedded broker, the delay pump. Outcomes and delivery steps are journaled
+        through ``writer``; ``on_outcome`` also sees each outcome (logging, tallies)."""
+        hooks = JournalHooks(writer)
+
+        def each_outcome(outcome: Outcome) -> None:
+            hooks.on_outcome(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        url = self.settings.resolved_broker_url()
+        loops: dict[str, ConsumerLoop] = {"worker": self.worker(on_outcome=each_outcome)}
+        policy = RunnerPolicy(self.topology.options.delivery_delays)
+        for destination, config in self.deliveries.items():
+            loops[f"deliver:{destination}"] = DeliveryRunner(
+                url,
+                self.topology,
+                destination,
+                build_destination(config),
+                journal.delivery_keys,
+                policy,
+                on_event=hooks.on_delivery,
+            )
+        if self.settings.is_embedded():
+            loops["delay-pump"] = DelayPump(url, self.topology)
+        return HubRuntime(loops)
 
     def session(self) -> BrokerSession:
         """A new, unopened broker session with this hub's topology."""

@@ -21,6 +21,7 @@ from pydantic_settings import (
 from hub.errors import ConfigError
 
 EMBEDDED_BROKER_FILE = "broker.sqlite"
+EMBEDDED_JOURNAL_FILE = "journal.sqlite"
 
 
 class HubSettings(BaseSettings):
@@ -36,6 +37,16 @@ class HubSettings(BaseSettings):
         ),
     )
     data_dir: Path = Field(default=Path("var"), description="Where embedded state files live.")
+    journal_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Message journal database: postgresql+psycopg://user:password@host/db in "
+            "production; unset means SQLite in data_dir."
+        ),
+    )
+    journal_retention_days: int = Field(
+        default=90, gt=0, description="Journal entries and delivery keys older than this are purged."
+    )
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic",
         description="RabbitMQ queue type for every hub queue; quorum for a RabbitMQ cluster.",
@@ -87,7 +98,7 @@ class HubSettings(BaseSettings):
         default=None, description="Source mappings; the shipped transforms/sources when unset."
     )
 
-    @field_validator("broker_url", mode="before")
+    @field_validator("broker_url", "journal_url", mode="before")
     @classmethod
     def _blank_means_embedded(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -99,6 +110,12 @@ class HubSettings(BaseSettings):
         if self.broker_url is not None:
             return self.broker_url.get_secret_value()
         return f"sqla+sqlite:///{(self.data_dir / EMBEDDED_BROKER_FILE).resolve()}"
+
+    def resolved_journal_url(self) -> str:
+        """The journal database URL, with the embedded SQLite default filled in."""
+        if self.journal_url is not None:
+            return self.journal_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
 
     def is_embedded(self) -> bool:
         return not self.resolved_broker_url().startswith(("amqp://", "amqps://", "pyamqp://"))

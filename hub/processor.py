@@ -46,17 +46,23 @@ SCHEMA_VERSION_HEADER = "hub-schema-version"
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one input. ``status`` is delivered, rejected or review."""
+    """What became of one input (``inbound``). ``status`` is delivered, rejected or review."""
 
     status: str
+    inbound: InboundMessage
     message_id: str
     source: str
     record_type: str
     outputs: tuple[OutboundMessage, ...]
+    received_at: datetime
+    correlation_id: str
     destinations: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
     credit_code: str | None = None
     matches: tuple[RouteMatch, ...] = field(default=())
+    #: The unified record, once standardised (None if the input was rejected before that).
+    payload: dict[str, Any] | None = None
+    content_hash: str | None = None
 
 
 class Processor:
@@ -149,14 +155,14 @@ class Processor:
             outputs += self._feedback(ctx, status, problems, repairs, verdict.credit_code)
         return Outcome(
             status="delivered",
-            message_id=ctx.message_id,
-            source=ctx.source,
-            record_type=ctx.record_type,
             outputs=tuple(outputs),
             destinations=tuple(decision.destinations),
             problems=tuple(problems),
             credit_code=verdict.credit_code,
             matches=tuple(decision.matches),
+            payload=verdict.record,
+            content_hash=envelope.content_hash,
+            **_identity(ctx),
         )
 
     def _check_addressing(self, ctx: Context) -> Problem | None:
@@ -196,12 +202,10 @@ class Processor:
         outputs += self._feedback(ctx, "rejected", problems, repairs or [], credit_code)
         return Outcome(
             status="rejected",
-            message_id=ctx.message_id,
-            source=ctx.source,
-            record_type=ctx.record_type,
             outputs=tuple(outputs),
             problems=tuple(problems),
             credit_code=credit_code,
+            **_identity(ctx),
         )
 
     def _review(
@@ -218,13 +222,13 @@ class Processor:
         outputs += self._feedback(ctx, "review", problems, repairs, credit_code)
         return Outcome(
             status="review",
-            message_id=ctx.message_id,
-            source=ctx.source,
-            record_type=ctx.record_type,
             outputs=tuple(outputs),
             destinations=(REVIEW,),
             problems=tuple(problems),
             credit_code=credit_code,
+            payload=record,
+            content_hash=envelope.content_hash,
+            **_identity(ctx),
         )
 
     def _feedback(
@@ -243,6 +247,18 @@ class Processor:
 
     def _hop(self, ctx: Context, stage: str, detail: str) -> None:
         ctx.hops.append(Hop(stage=stage, at=self._clock(), node=self._node, detail=detail))
+
+
+def _identity(ctx: Context) -> dict[str, Any]:
+    """The Outcome fields every outcome shares, from the context."""
+    return {
+        "inbound": ctx.message,
+        "message_id": ctx.message_id,
+        "source": ctx.source,
+        "record_type": ctx.record_type,
+        "received_at": ctx.received_at,
+        "correlation_id": ctx.correlation_id,
+    }
 
 
 def _repair_dict(repair: Any) -> dict[str, Any]:

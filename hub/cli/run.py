@@ -16,28 +16,42 @@ log = logging.getLogger("hub.run")
 @click.command()
 @click.pass_obj
 def run(state: CliState) -> None:
-    """Consume hub.inbound and deliver to every destination until stopped.
+    """Run the pipeline and the deliveries until stopped.
 
-    SIGTERM or SIGINT finishes the batch in hand (its outputs confirmed, its inputs acked) and
-    exits 0. Run several processes for more throughput; they share the inbound queue.
+    Consumes hub.inbound, delivers to the destinations of the deliveries file, journals every
+    hop. SIGTERM or SIGINT finishes the work in hand (outputs confirmed, inputs acked, journal
+    flushed) and exits 0. Run several processes for more throughput; they share the queues.
     """
+    from sqlalchemy import make_url
+
+    from hub.journal import JournalWriter
+
     with exit_codes():
         hub = state.hub()
-        worker = hub.worker(on_outcome=_log_outcome)
+        journal = hub.open_journal()
+        writer = JournalWriter(journal)
+        runtime = hub.runtime(journal, writer, on_outcome=_log_outcome)
 
         def _stop(signum: int, frame: FrameType | None) -> None:
             log.info("%s received: finishing in-flight work", signal.Signals(signum).name)
-            worker.stop()
+            runtime.stop()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         log.info(
-            "hub running on %s (%s queues), %d systems",
+            "hub running on %s (%s queues), %d systems, delivering to %s; journal %s",
             hub.session().safe_url,
             hub.settings.queue_type,
             len(hub.systems),
+            ", ".join(hub.deliveries) or "no destination (all read their queues)",
+            make_url(hub.settings.resolved_journal_url()).render_as_string(hide_password=True),
         )
-        worker.run()
+        runtime.start()
+        try:
+            runtime.join()
+        finally:
+            writer.close()
+            journal.close()
         log.info("hub stopped cleanly")
 
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hub.journal.engine import writing
+from hub.journal.engine import reading, writing
 from hub.journal.tables import DeliveryKeyRow
 
 
@@ -53,6 +53,26 @@ class DeliveryKeys:
                 },
             )
             return result.first() is not None
+
+    def delivered(self, destination: str, content_hash: str) -> bool:
+        """Whether ``destination`` has the record already (a claim exists for the key)."""
+        with reading(self._engine) as connection:
+            found = connection.execute(
+                select(DeliveryKeyRow.message_id).where(
+                    DeliveryKeyRow.destination == destination,
+                    DeliveryKeyRow.content_hash == content_hash,
+                )
+            ).first()
+            return found is not None
+
+    def mark_delivered(self, destination: str, content_hash: str, message_id: str) -> None:
+        """Record a completed delivery (a second mark of the same key changes nothing).
+
+        The delivery runner checks :meth:`delivered` first, delivers, then marks: a crash in
+        between may deliver twice, but never skips a record (a claim taken before delivering
+        would mark as delivered a record that a crash then never delivered).
+        """
+        self.claim(destination, content_hash, message_id)
 
     def release(self, destination: str, content_hash: str) -> bool:
         """Forget a claim whose delivery failed. True if a claim was removed."""

@@ -33,7 +33,7 @@ from hub.journal.errors import JournalUnavailable
 _WRITE_OPTION = "hub_journal_write"
 
 #: Values JSON cannot hold (bytes, dates in AMQP headers) are stored as their str().
-_json_serializer = functools.partial(json.dumps, default=str, ensure_ascii=False)
+json_serializer = functools.partial(json.dumps, default=str, ensure_ascii=False)
 
 
 def create_journal_engine(url: str, *, lock_timeout: float = 10.0) -> Engine:
@@ -72,7 +72,7 @@ def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        json_serializer=_json_serializer,
+        json_serializer=json_serializer,
         connect_args={"timeout": lock_timeout, "check_same_thread": False},
     )
     busy_ms = int(lock_timeout * 1000)
@@ -121,7 +121,7 @@ def _postgresql_engine(url: URL, lock_timeout: float) -> Engine:
         raise ConfigError(f"journal URL driver {url.drivername!r}: use postgresql+psycopg://")
     return create_engine(
         url,
-        json_serializer=_json_serializer,
+        json_serializer=json_serializer,
         # A connection the server dropped (restart, failover) is replaced, not handed out.
         pool_pre_ping=True,
         connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"},

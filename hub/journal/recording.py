@@ -1,22 +1,136 @@
-"""Writing messages and events: one transaction per batch, messages upserted, events appended."""
+"""Writing messages and events: one transaction per batch, messages upserted, events appended.
+
+This is the journal's hot path (the writer thread runs it for every input the hub sees) and it
+shares the interpreter lock with the pipeline, so it sends many rows per INSERT statement as
+plain parameters through ``exec_driver_sql``. Per row, SQLAlchemy's statement execution, and
+the drivers' ``executemany`` (a lock release per row on SQLite, a Python round per row in
+psycopg), cost several times the work itself; tests/journal/bench_writer.py measures it. Values are encoded here exactly as the models' column types encode them, which the
+round-trip tests hold to (a row written here must read back equal through the models).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import fields
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
+from hub.journal.engine import json_serializer
 from hub.journal.records import JournalEvent, JournalMessage
-from hub.journal.tables import EventRow, MessageRow
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
 COMPLETABLE = ("credit_code", "content_hash", "payload")
 
-_MESSAGE_FIELDS = tuple(f.name for f in fields(JournalMessage))
-_EVENT_FIELDS = tuple(f.name for f in fields(JournalEvent) if f.name != "id")
+#: Times are stored on SQLite as SQLAlchemy's DATETIME stores them, "2026-11-28 04:00:00.000000"
+#: (UTC), so that the range queries, which compare these strings, see one format.
+
+_MESSAGE_COLUMNS = (
+    "message_id", "received_at", "source", "record_type", "routing_key", "content_type",
+    "content_encoding", "source_message_id", "correlation_id", "credit_code", "content_hash",
+    "headers", "body", "payload",
+)  # fmt: skip
+_EVENT_COLUMNS = (
+    "message_id", "event", "at", "source", "destination", "record_type", "credit_code",
+    "correlation_id", "attempt", "detail",
+)  # fmt: skip
+_JSON_COLUMNS = ("headers", "payload")
+
+
+#: Rows per INSERT statement on SQLite, within its limit of 32766 parameters per statement.
+SQLITE_ROWS_PER_STATEMENT = 500
+
+_COMPLETIONS = ", ".join(
+    f"{c} = COALESCE(journal_messages.{c}, excluded.{c})" for c in COMPLETABLE
+)
+_INSERT_MESSAGES = f"INSERT INTO journal_messages ({', '.join(_MESSAGE_COLUMNS)}) "
+_INSERT_EVENTS = f"INSERT INTO journal_events ({', '.join(_EVENT_COLUMNS)}) "
+_ON_CONFLICT = f" ON CONFLICT (message_id) DO UPDATE SET {_COMPLETIONS}"
+
+@functools.cache
+def _sqlite_values(columns: int, rows: int) -> str:
+    row = "(" + ", ".join("?" * columns) + ")"
+    return "VALUES " + ", ".join([row] * rows)
+
+
+def _sqlite_time(value: datetime) -> str:
+    # isoformat is several times faster than strftime and gives the same text.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _pg_time(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _insert_sqlite(connection: Connection, rows: list[tuple[Any, ...]], messages: bool) -> None:
+    columns = len(rows[0])
+    for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+        chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+        values = _sqlite_values(columns, len(chunk))
+        if messages:
+            # "VALUES ... ON CONFLICT" needs no WHERE: only INSERT ... SELECT is ambiguous.
+            sql = _INSERT_MESSAGES + values + _ON_CONFLICT
+        else:
+            sql = _INSERT_EVENTS + values
+        connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+
+
+#: PostgreSQL loads rows with COPY, the cheapest way in for both client and server; messages
+#: go through a per-session staging table, since COPY itself cannot resolve conflicts.
+_PG_STAGING = "journal_messages_staging"
+_PG_CREATE_STAGING = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PG_STAGING} "
+    "(LIKE journal_messages) ON COMMIT DELETE ROWS"
+)
+_PG_COPY_MESSAGES = f"COPY {_PG_STAGING} ({', '.join(_MESSAGE_COLUMNS)}) FROM STDIN"
+_PG_MERGE_MESSAGES = (
+    f"INSERT INTO journal_messages ({', '.join(_MESSAGE_COLUMNS)}) "
+    f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM {_PG_STAGING}" + _ON_CONFLICT
+)
+_PG_COPY_EVENTS = f"COPY journal_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
+
+
+def _insert_postgresql(
+    connection: Connection, rows: list[tuple[Any, ...]], messages: bool
+) -> None:
+    # The psycopg connection, inside the transaction SQLAlchemy began on it.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        _copy_postgresql(driver, rows, messages)
+    except driver.Error as e:
+        # As SQLAlchemy would raise it (IntegrityError, OperationalError, ...).
+        raise DBAPIError.instance(
+            "COPY", None, e, driver.Error, dialect=connection.dialect
+        ) from e
+
+
+def _copy_postgresql(driver: Any, rows: list[tuple[Any, ...]], messages: bool) -> None:
+    with driver.cursor() as cursor:
+        if messages:
+            # "Already exists" notices would be noise: the table lives as long as the session.
+            cursor.execute("SET LOCAL client_min_messages = warning")
+            cursor.execute(_PG_CREATE_STAGING)
+        with cursor.copy(_PG_COPY_MESSAGES if messages else _PG_COPY_EVENTS) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if messages:
+            cursor.execute(_PG_MERGE_MESSAGES)
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    time: Callable[[datetime], Any]
+    insert: Callable[[Connection, list[tuple[Any, ...]], bool], None]
+
+
+_DIALECTS = {
+    "sqlite": _Dialect(time=_sqlite_time, insert=_insert_sqlite),
+    "postgresql": _Dialect(time=_pg_time, insert=_insert_postgresql),
+}
 
 
 def record(
@@ -28,42 +142,43 @@ def record(
     (:data:`COMPLETABLE`) take the new values. Several versions of one message in the same
     batch are merged the same way first, because one upsert statement may not touch a row twice.
     """
+    dialect = _DIALECTS[connection.dialect.name]
     if messages:
-        rows = _merged_message_rows(messages)
-        connection.execute(_upsert_messages(connection.dialect.name), rows)
+        dialect.insert(connection, [_message_row(m, dialect) for m in _merged(messages)], True)
     if events:
-        connection.execute(
-            insert(EventRow),
-            [{name: getattr(e, name) for name in _EVENT_FIELDS} for e in events],
-        )
+        time = dialect.time
+        rows = [
+            (
+                e.message_id, e.event, time(e.at), e.source, e.destination, e.record_type,
+                e.credit_code, e.correlation_id, e.attempt, e.detail,
+            )
+            for e in events
+        ]
+        dialect.insert(connection, rows, False)
 
 
-def _merged_message_rows(messages: Sequence[JournalMessage]) -> list[dict[str, Any]]:
-    merged: dict[str, dict[str, Any]] = {}
+def _merged(messages: Sequence[JournalMessage]) -> list[JournalMessage]:
+    merged: dict[str, JournalMessage] = {}
     for message in messages:
-        row = {name: getattr(message, name) for name in _MESSAGE_FIELDS}
-        row["headers"] = dict(message.headers)
-        row["payload"] = None if message.payload is None else dict(message.payload)
         first = merged.get(message.message_id)
         if first is None:
-            merged[message.message_id] = row
-        else:
-            for name in COMPLETABLE:
-                if first[name] is None:
-                    first[name] = row[name]
+            merged[message.message_id] = message
+            continue
+        missing = {c: getattr(message, c) for c in COMPLETABLE if getattr(first, c) is None}
+        if missing:
+            merged[message.message_id] = replace(first, **missing)
     return list(merged.values())
 
 
-def _upsert_messages(dialect: str) -> Any:
-    dialect_insert: Callable[..., Any] = (
-        postgresql.insert if dialect == "postgresql" else sqlite.insert
-    )
-    statement = dialect_insert(MessageRow)
-    table = MessageRow.__table__
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.message_id],
-        set_={
-            name: func.coalesce(table.c[name], statement.excluded[name]) for name in COMPLETABLE
-        },
-    )
+def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
+    return (
+        m.message_id, dialect.time(m.received_at), m.source, m.record_type, m.routing_key,
+        m.content_type, m.content_encoding, m.source_message_id, m.correlation_id,
+        m.credit_code, m.content_hash, _json(m.headers),
+        bytes(m.body), None if m.payload is None else _json(m.payload),
+    )  # fmt: skip
 
+
+def _json(value: Mapping[str, Any]) -> str:
+    # json.dumps encodes only real dicts as objects; any other mapping would hit default=str.
+    return json_serializer(value if isinstance(value, dict) else dict(value))

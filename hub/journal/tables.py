@@ -127,8 +127,9 @@ class EventRow(Base):
         Index("ix_journal_events_message_id_at", "message_id", "at"),
         Index("ix_journal_events_credit_code_at", "credit_code", "at"),
         Index("ix_journal_events_at", "at"),
-        Index("ix_journal_events_destination_at", "destination", "at"),
-        Index("ix_journal_events_event_at", "event", "at"),
+        # Filters on what went wrong where: failed or dead-lettered (at a destination), which
+        # are the selective ones; "any event at destination X" is served through message_id.
+        Index("ix_journal_events_event_destination_at", "event", "destination", "at"),
     )
 
 

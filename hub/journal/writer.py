@@ -203,7 +203,7 @@ class JournalWriter:
         events = [e for item in batch for e in item.events]
         retrying = Retrying(
             retry=retry_if_exception_type(Exception),
-            wait=wait_exponential_jitter(initial=0.05, max=self._max_backoff),
+            wait=wait_exponential_jitter(multiplier=0.05, max=self._max_backoff, jitter=0.05),
             stop=lambda _state: self._abandoned.is_set(),
             sleep=self._backoff,
             before_sleep=self._log_failure,

@@ -14,6 +14,7 @@ from hub.delay_pump import DelayPump
 from hub.delivery.destinations import WebhookConfig, WebhookDestination
 from hub.delivery.runner import DeliveryEvent, DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import parse_schedule
+from hub.journal import Journal
 from hub.loop import ConsumerLoop
 from hub.messages import InboundMessage, OutboundMessage
 from tests.hub.conftest import RECORDS
@@ -22,19 +23,6 @@ from tests.support.webhook_server import WebhookServer
 
 DESTINATION = "credit-platform"
 SCHEDULE = "1s,1s"
-
-
-class MemoryKeys:
-    """The idempotency store's contract, in memory (the journal's store has its own tests)."""
-
-    def __init__(self) -> None:
-        self.keys: set[tuple[str, str]] = set()
-
-    def delivered(self, destination: str, content_hash: str) -> bool:
-        return (destination, content_hash) in self.keys
-
-    def mark_delivered(self, destination: str, content_hash: str, message_id: str) -> None:
-        self.keys.add((destination, content_hash))
 
 
 @pytest.fixture
@@ -50,7 +38,8 @@ class Delivering:
     def __init__(self, hub: RunningHub) -> None:
         self.hub = hub
         self.events: list[DeliveryEvent] = []
-        self.keys = MemoryKeys()
+        self.journal = Journal.open(hub.settings.resolved_journal_url())
+        self.keys = self.journal.delivery_keys
         self._runners: list[tuple[ConsumerLoop, threading.Thread]] = []
         if hub.settings.is_embedded():  # the embedded broker has no TTL: the pump does it
             self._start(DelayPump(hub.settings.resolved_broker_url(), hub.hub.topology, interval=0.1))
@@ -97,6 +86,7 @@ class Delivering:
         for runner, thread in self._runners:
             runner.stop()
             thread.join(30)
+        self.journal.close()
 
 
 @pytest.fixture

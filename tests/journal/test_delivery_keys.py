@@ -68,3 +68,13 @@ def test_of_two_journal_connections_claiming_one_key_at_once_exactly_one_wins(
             * 3
         )
         assert results.count(True) == 1
+
+
+def test_delivered_reads_a_mark_without_taking_a_claim(journal) -> None:  # type: ignore[no-untyped-def]
+    keys = journal.delivery_keys
+    assert keys.delivered("tax", "sha256:ab") is False
+    assert keys.delivered("tax", "sha256:ab") is False, "asking does not mark"
+    keys.mark_delivered("tax", "sha256:ab", "m-1")
+    keys.mark_delivered("tax", "sha256:ab", "m-2")  # a second mark changes nothing
+    assert keys.delivered("tax", "sha256:ab") is True
+    assert keys.delivered("market", "sha256:ab") is False, "keys are per destination"

@@ -140,7 +140,9 @@ def test_a_failing_write_is_retried_until_it_succeeds_and_nothing_is_lost() -> N
 def database_locked(journal_url: str, seconds: float) -> Iterator[None]:
     """Another connection holds the events table's write lock for ``seconds``."""
     if journal_url.startswith("sqlite"):
-        other = sqlite3.connect(journal_url.removeprefix("sqlite:///"), isolation_level=None)
+        other = sqlite3.connect(
+            journal_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+        )
         other.execute("BEGIN EXCLUSIVE")
     else:
         import psycopg
@@ -164,7 +166,7 @@ def test_the_writer_waits_out_a_locked_database_and_then_writes_everything(
         writer = JournalWriter(sink, batch_size=50, flush_interval=0.01, max_backoff=0.1)
         for e in numbered(200):
             writer.submit(events=[e])
-        writer.close()
+        writer.close(timeout=30)
     assert sink.failures, "the lock never got in the writer's way"
     assert all(isinstance(e, JournalUnavailable) for e in sink.failures)
     assert [e.detail for e in open_journal().trace("m1")] == [str(n) for n in range(200)]

@@ -72,8 +72,9 @@ def upgrade() -> None:
     op.create_index("ix_journal_events_message_id_at", "journal_events", ["message_id", "at"])
     op.create_index("ix_journal_events_credit_code_at", "journal_events", ["credit_code", "at"])
     op.create_index("ix_journal_events_at", "journal_events", ["at"])
-    op.create_index("ix_journal_events_destination_at", "journal_events", ["destination", "at"])
-    op.create_index("ix_journal_events_event_at", "journal_events", ["event", "at"])
+    op.create_index(
+        "ix_journal_events_event_destination_at", "journal_events", ["event", "destination", "at"]
+    )
 
     op.create_table(
         "journal_audit",

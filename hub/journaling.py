@@ -1,0 +1,104 @@
+"""What the pipeline and the delivery runners tell the journal.
+
+Pure functions from what happened (an input and its :class:`Outcome`, a
+:class:`DeliveryEvent`) to journal records; :class:`JournalHooks` hands them to a
+:class:`JournalWriter`, which writes them in batches off the hot path.
+"""
+
+from __future__ import annotations
+
+from hub.delivery.runner import DeliveryEvent
+from hub.journal import JournalEvent, JournalMessage, JournalWriter
+from hub.processor import Outcome
+
+FEEDBACK_HEADER_VALUE = "feedback"
+
+
+def message_record(outcome: Outcome) -> JournalMessage:
+    """The input as received (body kept for replay), with its unified form when there is one."""
+    inbound = outcome.inbound
+    return JournalMessage(
+        message_id=outcome.message_id,
+        received_at=outcome.received_at,
+        source=outcome.source,
+        record_type=outcome.record_type,
+        routing_key=inbound.routing_key,
+        correlation_id=outcome.correlation_id,
+        body=inbound.body,
+        content_type=inbound.content_type,
+        content_encoding=inbound.content_encoding,
+        source_message_id=inbound.message_id,
+        headers=dict(inbound.headers),
+        credit_code=outcome.credit_code,
+        content_hash=outcome.content_hash,
+        payload=outcome.payload,
+    )
+
+
+def outcome_events(outcome: Outcome) -> list[JournalEvent]:
+    """received, then standardised and routed (one per destination), or rejected/review, and
+    feedback when the source was sent some."""
+
+    def event(kind: str, destination: str | None = None, detail: str = "") -> JournalEvent:
+        return JournalEvent(
+            message_id=outcome.message_id,
+            event=kind,
+            at=outcome.received_at,
+            source=outcome.source,
+            record_type=outcome.record_type,
+            correlation_id=outcome.correlation_id,
+            destination=destination,
+            credit_code=outcome.credit_code,
+            detail=detail,
+        )
+
+    codes = ", ".join(p.code for p in outcome.problems)
+    events = [event("received")]
+    if outcome.payload is not None:
+        events.append(event("standardised"))
+    if outcome.status == "delivered":
+        for destination in outcome.destinations:
+            rules = sorted({m.rule for m in outcome.matches if m.destination == destination})
+            events.append(event("routed", destination, ", ".join(rules)))
+    elif outcome.status == "review":
+        events.append(event("review", "review", codes))
+    else:
+        events.append(event("rejected", "quarantine", codes))
+    feedback = [o for o in outcome.outputs if o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE]
+    if feedback:
+        events.append(event("feedback", outcome.source, outcome.status))
+    return events
+
+
+def delivery_record(event: DeliveryEvent) -> JournalEvent | None:
+    """The journal event for a delivery step (None for an envelope too broken to name)."""
+    envelope = event.envelope
+    if envelope is None:
+        return None
+    return JournalEvent(
+        message_id=envelope.message_id,
+        event=event.kind,
+        at=event.at,
+        source=envelope.source,
+        record_type=envelope.record_type,
+        correlation_id=envelope.correlation_id,
+        destination=event.destination,
+        credit_code=envelope.credit_code,
+        attempt=event.attempt,
+        detail=event.detail[:2000],
+    )
+
+
+class JournalHooks:
+    """Callbacks for the worker and the delivery runners that feed one :class:`JournalWriter`."""
+
+    def __init__(self, writer: JournalWriter) -> None:
+        self.writer = writer
+
+    def on_outcome(self, outcome: Outcome) -> None:
+        self.writer.submit(messages=[message_record(outcome)], events=outcome_events(outcome))
+
+    def on_delivery(self, event: DeliveryEvent) -> None:
+        record = delivery_record(event)
+        if record is not None:
+            self.writer.submit(events=[record])
