@@ -1,0 +1,252 @@
+"""Administrator operations: the same for the CLI and the HTTP admin API.
+
+Actions that change anything (retry, replay) take an ``actor`` and a mandatory ``reason``, offer
+a dry run, are rate-limited, and write one audit entry saying how many messages they touched
+(or would have). Moves are confirmed by the broker before the original is acked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hub.admin.dead_letters import DeadLetter, body_text, dead_letter_queue, scan
+from hub.app import Hub
+from hub.broker import BrokerSession, body_bytes
+from hub.delivery.runner import (
+    ATTEMPT,
+    DEAD_REASON,
+    FIRST_FAILURE,
+    LAST_ERROR,
+    LAST_FAILURE,
+)
+from hub.envelope import utc_now
+from hub.errors import ConfigError, PublishNotConfirmed
+from hub.journal import AuditEntry, Journal, JournalEvent, JournalMessage, MessageQuery
+from hub.messages import ATTEMPT_HEADER, OutboundMessage
+from hub.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER
+
+#: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
+FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
+REPLAY_OF_HEADER = "hub-replay-of"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a retry or replay did (or, in a dry run, would do)."""
+
+    action: str
+    dry_run: bool
+    affected: int
+    message_ids: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "dry_run": self.dry_run, "affected": self.affected,
+                "message_ids": self.message_ids}
+
+
+class AdminOps:
+    """Operations on one hub's broker and journal."""
+
+    def __init__(self, hub: Hub, session: BrokerSession, journal: Journal) -> None:
+        self.hub = hub
+        self.session = session
+        self.journal = journal
+
+    # --- reading -------------------------------------------------------------------------
+
+    def dead_letters(
+        self, destination: str, *, credit_code: str | None = None, limit: int = 1000
+    ) -> list[DeadLetter]:
+        """The dead letters of ``destination`` (optionally one entity's), oldest first."""
+        queue = self._dead_queue(destination)
+        found, held = [], []
+        for letter, message in scan(self.session, queue, _matching(credit_code=credit_code)):
+            found.append(letter)
+            held.append(message)  # put back after the scan, or it would be read again
+            if len(found) >= limit:
+                break
+        for message in held:
+            message.requeue()
+        return found
+
+    def dead_letter(self, destination: str, message_id: str) -> dict[str, Any] | None:
+        """One dead letter with its body, or None."""
+        queue = self._dead_queue(destination)
+        shown: dict[str, Any] | None = None
+        held = []
+        for letter, message in scan(self.session, queue, _matching(message_ids=[message_id])):
+            shown = {**letter.as_dict(), "body": body_text(message)}
+            held.append(message)
+            break
+        for message in held:
+            message.requeue()
+        return shown
+
+    def trace(self, message_id: str) -> list[JournalEvent]:
+        return self.journal.trace(message_id)
+
+    def timeline(self, credit_code: str) -> list[JournalEvent]:
+        return self.journal.timeline(credit_code)
+
+    def audits(self, limit: int = 100) -> list[AuditEntry]:
+        return self.journal.audits(limit=limit)
+
+    # --- changing --------------------------------------------------------------------------
+
+    def retry_dead_letters(
+        self,
+        destination: str,
+        *,
+        actor: str,
+        reason: str,
+        message_ids: Sequence[str] | None = None,
+        credit_code: str | None = None,
+        rate_per_second: float = 10.0,
+        dry_run: bool = False,
+    ) -> ActionResult:
+        """Send dead letters of ``destination`` back to its queue with a fresh retry schedule.
+
+        ``message_ids`` None means every dead letter (that matches ``credit_code``, if given).
+        """
+        _require_reason(reason)
+        queue = self._dead_queue(destination)
+        take = _matching(message_ids=message_ids, credit_code=credit_code)
+        moved: list[str] = []
+        pace = _Pace(rate_per_second)
+        publisher = self.session.publisher()
+        held = []
+        for letter, message in scan(self.session, queue, take):
+            if dry_run:
+                held.append(message)
+            else:
+                pace.wait()
+                headers = {k: v for k, v in (message.headers or {}).items() if k not in FAILURE_HEADERS}
+                headers["hub-retried-by"] = actor
+                properties = message.properties or {}
+                publisher.publish(OutboundMessage(
+                    OUTBOUND, destination, body_bytes(message), message.content_type or "application/json",
+                    message.content_encoding, headers, properties.get("message_id"),
+                    properties.get("correlation_id"),
+                ))
+                if publisher.settle(30):
+                    held.append(message)
+                    break
+                message.ack()
+            moved.append(letter.message_id or "")
+        for message in held:
+            message.requeue()
+        if held and not dry_run:
+            raise PublishNotConfirmed("the broker refused a retried dead letter; it is still dead")
+        return self._audited(
+            "retry-dead-letters", actor, reason, dry_run, moved,
+            {"destination": destination, "message_ids": list(message_ids or []), "credit_code": credit_code},
+        )
+
+    def replay(
+        self,
+        query: MessageQuery,
+        *,
+        actor: str,
+        reason: str,
+        rate_per_second: float = 10.0,
+        dry_run: bool = False,
+    ) -> ActionResult:
+        """Publish journaled inputs to ``hub.inbound`` again, as their source sent them.
+
+        Each replayed input goes through the whole pipeline again (standardised, routed,
+        delivered; destinations drop what they already have by its content hash) and carries
+        ``hub-replay-of`` with the original message id. A ``replayed`` event is journaled.
+        """
+        _require_reason(reason)
+        messages = self.journal.find_messages(query)
+        if not dry_run:
+            pace = _Pace(rate_per_second)
+            publisher = self.session.publisher()
+            for message in messages:
+                pace.wait()
+                publisher.publish(_replay_copy(message))
+                if publisher.settle(30):
+                    raise PublishNotConfirmed(f"the broker refused the replay of {message.message_id}")
+                self.journal.record(events=[_replayed_event(message, actor)])
+        return self._audited(
+            "replay", actor, reason, dry_run, [m.message_id for m in messages], _query_dict(query)
+        )
+
+    def _audited(
+        self, action: str, actor: str, reason: str, dry_run: bool, ids: list[str],
+        parameters: dict[str, Any],
+    ) -> ActionResult:
+        self.journal.audit(AuditEntry(
+            actor=actor, action=action, reason=reason, parameters=parameters,
+            affected=len(ids), dry_run=dry_run,
+        ))
+        return ActionResult(action, dry_run, len(ids), ids)
+
+    def _dead_queue(self, destination: str) -> str:
+        if destination not in self.hub.systems:
+            raise ConfigError(f"no system {destination!r}; see hub/systems.yaml")
+        return dead_letter_queue(destination)
+
+
+class _Pace:
+    """At most ``rate`` calls of :meth:`wait` per second."""
+
+    def __init__(self, rate: float) -> None:
+        if rate <= 0:
+            raise ConfigError("the rate must be above 0 messages per second")
+        self._interval, self._next = 1.0 / rate, time.monotonic()
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            time.sleep(self._next - now)
+        self._next = max(now, self._next) + self._interval
+
+
+def _matching(
+    *, message_ids: Sequence[str] | None = None, credit_code: str | None = None
+) -> Callable[[DeadLetter], bool]:
+    wanted = set(message_ids) if message_ids else None
+
+    def take(letter: DeadLetter) -> bool:
+        if wanted is not None and letter.message_id not in wanted:
+            return False
+        return credit_code is None or letter.credit_code == credit_code
+
+    return take
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ConfigError("a reason is required for every retry and replay")
+
+
+def _replay_copy(message: JournalMessage) -> OutboundMessage:
+    headers = {k: v for k, v in message.headers.items() if k != ATTEMPT_HEADER}
+    headers[REPLAY_OF_HEADER] = message.message_id
+    return OutboundMessage(
+        exchange=INBOUND,
+        routing_key=message.routing_key,
+        body=message.body,
+        content_type=message.content_type or "application/octet-stream",
+        content_encoding=message.content_encoding,
+        headers=headers,
+        message_id=message.source_message_id,
+        correlation_id=message.correlation_id,
+    )
+
+
+def _replayed_event(message: JournalMessage, actor: str) -> JournalEvent:
+    return JournalEvent(
+        message_id=message.message_id, event="replayed", at=utc_now(), source=message.source,
+        record_type=message.record_type, correlation_id=message.correlation_id,
+        credit_code=message.credit_code, detail=f"by {actor}",
+    )
+
+
+def _query_dict(query: MessageQuery) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in query.__dict__.items() if v is not None}
