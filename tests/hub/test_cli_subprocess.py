@@ -47,7 +47,7 @@ def test_the_readme_demo_runs_from_any_directory_and_accounts_for_every_record(t
 
 
 def test_sigterm_finishes_the_batch_in_hand_and_loses_nothing(
-    broker_url: str, make_hub: Callable[..., RunningHub]
+    broker_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path
 ) -> None:
     department = make_hub(broker_url).open()
     # Enough that the worker is still busy when the signal lands (RabbitMQ is much faster).
@@ -58,7 +58,7 @@ def test_sigterm_finishes_the_batch_in_hand_and_loses_nothing(
         department.publish("market.administrative_licence", json.dumps(record).encode())
     worker = subprocess.Popen(
         [*_hub_command(), "run"],
-        env=_env(HUB_BROKER_URL=broker_url, HUB_CONFIRM_BATCH_SIZE="50"),
+        env=_env(HUB_BROKER_URL=broker_url, HUB_CONFIRM_BATCH_SIZE="50", HUB_DATA_DIR=str(tmp_path)),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -82,7 +82,7 @@ def test_sigterm_finishes_the_batch_in_hand_and_loses_nothing(
 
 @pytest.mark.rabbitmq
 def test_a_worker_killed_mid_stream_loses_nothing_its_successor_finishes(
-    rabbitmq_url: str, make_hub: Callable[..., RunningHub]
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path
 ) -> None:
     department = make_hub(rabbitmq_url).open()
     inputs = 3000
@@ -90,7 +90,7 @@ def test_a_worker_killed_mid_stream_loses_nothing_its_successor_finishes(
     for n in range(inputs):
         record["licence_number"] = f"JY{n:014d}"
         department.publish("market.administrative_licence", json.dumps(record).encode())
-    env = _env(HUB_BROKER_URL=rabbitmq_url)
+    env = _env(HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path))
     victim = subprocess.Popen([*_hub_command(), "run"], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while department.depth("hub.out.city-platform") < 300:
