@@ -18,9 +18,9 @@ from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import parse_schedule
 from hub.journal import Journal, JournalWriter
 from hub.journaling import JournalHooks
-from hub.loop import ConsumerLoop
 from hub.processor import Outcome, Processor
-from hub.runtime import HubRuntime
+from hub.retention import RetentionLoop
+from hub.runtime import HubRuntime, Loop
 from hub.systems import SystemCatalogue
 from hub.topology import Topology, TopologyOptions
 from hub.worker import Worker
@@ -88,7 +88,7 @@ class Hub:
                 on_outcome(outcome)
 
         url = self.settings.resolved_broker_url()
-        loops: dict[str, ConsumerLoop] = {"worker": self.worker(on_outcome=each_outcome)}
+        loops: dict[str, Loop] = {"worker": self.worker(on_outcome=each_outcome)}
         policy = RunnerPolicy(self.topology.options.delivery_delays)
         for destination, config in self.deliveries.items():
             loops[f"deliver:{destination}"] = DeliveryRunner(
@@ -102,6 +102,7 @@ class Hub:
             )
         if self.settings.is_embedded():
             loops["delay-pump"] = DelayPump(url, self.topology)
+        loops["retention"] = RetentionLoop(journal, self.settings.journal_retention_days)
         return HubRuntime(loops)
 
     def session(self) -> BrokerSession:

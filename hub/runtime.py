@@ -3,7 +3,8 @@
 - the pipeline worker (``hub.inbound`` -> destinations),
 - one delivery runner per destination in the deliveries file, each on its own connection, so a
   destination that is down holds up nobody else,
-- on embedded brokers only, the delay pump (RabbitMQ delays messages itself).
+- on embedded brokers only, the delay pump (RabbitMQ delays messages itself),
+- journal retention.
 
 If any loop dies of an unexpected error, the others are stopped and :meth:`HubRuntime.join`
 re-raises it: a half-running hub is worse than a stopped one that says why.
@@ -13,16 +14,25 @@ from __future__ import annotations
 
 import logging
 import threading
-
-from hub.loop import ConsumerLoop
+from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+class Loop(Protocol):
+    """What the runtime runs: a blocking ``run``, a ``stop`` request, a ``ready`` event."""
+
+    ready: threading.Event
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class HubRuntime:
     """Runs a set of consumer loops until stopped or until one of them fails."""
 
-    def __init__(self, loops: dict[str, ConsumerLoop]) -> None:
+    def __init__(self, loops: dict[str, Loop]) -> None:
         self.loops = loops
         self._threads: dict[str, threading.Thread] = {}
         self._errors: dict[str, BaseException] = {}
@@ -50,7 +60,7 @@ class HubRuntime:
         """True once every loop is connected and consuming."""
         return all(loop.ready.wait(timeout) for loop in self.loops.values())
 
-    def _run(self, name: str, loop: ConsumerLoop) -> None:
+    def _run(self, name: str, loop: Loop) -> None:
         try:
             loop.run()
         except BaseException as e:
