@@ -46,8 +46,13 @@ setup(
         "psycopg[binary]>=3.1",
     ],
     extras_require={
-        "test": ["pytest>=7.4"],
-        "dev": ["pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML"],
+        # The JSON HTTP admin API (hub admin serve): routing, validation, OpenAPI and serving.
+        "admin": ["fastapi>=0.115", "uvicorn>=0.30"],
+        "test": ["pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27"],
+        "dev": [
+            "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML",
+            "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27",
+        ],
     },
     entry_points={
         "console_scripts": ["hub = hub.cli:main"],

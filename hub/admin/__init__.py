@@ -1,6 +1,7 @@
 """Administration: dead letters, retry, replay from the journal, trace, timeline, audit.
 
-:class:`hub.admin.operations.AdminOps` is the one implementation; the CLI (and the HTTP admin
-API, when it lands) only parse arguments and print results. Every action that changes anything
+:class:`hub.admin.operations.AdminOps` is the one implementation; the CLI (``hub/cli``) and
+the JSON HTTP admin API (:mod:`hub.admin.http`, ``hub admin serve``) only parse arguments and
+print results. Every action that changes anything
 needs a reason and writes an audit entry: who, when, what, why, how many.
 """

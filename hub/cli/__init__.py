@@ -40,7 +40,16 @@ def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, v
 
 
 def _register() -> None:
-    from hub.cli import admin_cmds, check, demo, routes_cmd, run, send, validate
+    from hub.cli import (
+        admin_cmds,
+        admin_serve,
+        check,
+        demo,
+        routes_cmd,
+        run,
+        send,
+        validate,
+    )
 
     main.add_command(run.run)
     main.add_command(send.send)
@@ -48,6 +57,7 @@ def _register() -> None:
     main.add_command(routes_cmd.routes)
     main.add_command(check.check)
     main.add_command(demo.demo)
+    main.add_command(admin_serve.admin)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
                     admin_cmds.timeline, admin_cmds.audit):
         main.add_command(command)

@@ -1,0 +1,177 @@
+"""Request and response bodies of the HTTP admin API (pydantic, unknown keys rejected).
+
+Bodies carry shape and bounds only; the rules of the operations themselves (a non-blank reason,
+a known destination) stay in :class:`hub.admin.operations.AdminOps`, so the CLI and the API
+cannot drift apart. Times are ISO 8601 with a UTC offset; naive times are refused because the
+journal cannot tell which zone they meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from hub.admin.dead_letters import DeadLetter
+from hub.admin.operations import ActionResult
+from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery
+
+_REASON = "Why (mandatory, must not be blank); kept in the audit trail."
+_RATE = "Messages per second at most, so a destination is not flooded."
+_DRY_RUN = "Only report what would happen; change nothing (still audited)."
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RetryRequest(_Body):
+    """Retry some dead letters of a destination: ``message_ids`` or ``all``, not both."""
+
+    message_ids: list[str] | None = Field(
+        default=None, min_length=1, description="Dead letters to retry, by message id."
+    )
+    all: bool = Field(default=False, description="Retry every dead letter (of credit_code, if given).")
+    credit_code: str | None = Field(default=None, description="Only records filed under this code.")
+    reason: str = Field(description=_REASON)
+    rate: float = Field(default=10.0, gt=0, description=_RATE)
+    dry_run: bool = Field(default=False, description=_DRY_RUN)
+
+    @model_validator(mode="after")
+    def _ids_or_all(self) -> Self:
+        if (self.message_ids is not None) == self.all:
+            raise ValueError("give message_ids or all=true, not both and not neither")
+        return self
+
+
+class ReplayRequest(_Body):
+    """Replay journaled inputs through the whole pipeline; unset filters do not filter."""
+
+    message_ids: list[str] | None = Field(
+        default=None, min_length=1, description="Inputs to replay, by the hub's message id."
+    )
+    since: AwareDatetime | None = Field(default=None, description="Received at or after.")
+    until: AwareDatetime | None = Field(default=None, description="Received before.")
+    source: str | None = Field(default=None, description="Sent by this source system.")
+    destination: str | None = Field(
+        default=None, description="Had an event at this destination (with event: that event)."
+    )
+    event: str | None = Field(
+        default=None, description=f"Had an event of this kind: one of {', '.join(EVENT_KINDS)}."
+    )
+    record_type: str | None = Field(default=None, description="Of this record type.")
+    credit_code: str | None = Field(default=None, description="Filed under this credit code.")
+    limit: int = Field(default=1000, gt=0, description="Replay at most this many inputs, oldest first.")
+    reason: str = Field(description=_REASON)
+    rate: float = Field(default=10.0, gt=0, description=_RATE)
+    dry_run: bool = Field(default=False, description=_DRY_RUN)
+
+    @model_validator(mode="after")
+    def _valid_query(self) -> Self:
+        self.query()  # MessageQuery owns the rules (known event kinds); its ValueError -> 422
+        return self
+
+    def query(self) -> MessageQuery:
+        return MessageQuery(
+            message_ids=self.message_ids, since=self.since, until=self.until, source=self.source,
+            destination=self.destination, record_type=self.record_type,
+            credit_code=self.credit_code, event=self.event, limit=self.limit,
+        )
+
+
+class ActionOut(_Body):
+    """What a retry or replay did, or in a dry run would do."""
+
+    action: str = Field(description="retry-dead-letters or replay.")
+    dry_run: bool = Field(description="True if nothing was changed.")
+    affected: int = Field(description="How many messages were (or would be) sent again.")
+    message_ids: list[str] = Field(description="Their message ids.")
+
+    @classmethod
+    def of(cls, result: ActionResult) -> ActionOut:
+        return cls.model_validate(result.as_dict())
+
+
+class DeadLetterOut(_Body):
+    """One dead letter as the delivery runner described it."""
+
+    queue: str = Field(description="The dead-letter queue, hub.out.<destination>.dead.")
+    message_id: str | None = Field(description="The envelope's message id.")
+    destination: str | None = Field(description="The destination that refused it.")
+    source: str | None = Field(description="The source system of the record.")
+    record_type: str | None = Field(description="The record type.")
+    credit_code: str | None = Field(description="The entity's Unified Social Credit Code.")
+    reason: str | None = Field(description="Reason code, e.g. delivery.refused.")
+    attempts: int | None = Field(description="Delivery attempts made.")
+    first_failure_at: str | None = Field(description="When delivery first failed (ISO 8601).")
+    last_failure_at: str | None = Field(description="When delivery last failed (ISO 8601).")
+    last_error: str | None = Field(description="The destination's last answer or error.")
+
+    @classmethod
+    def of(cls, letter: DeadLetter) -> DeadLetterOut:
+        return cls.model_validate(letter.as_dict())
+
+
+class DeadLetterDetail(DeadLetterOut):
+    """One dead letter with its body."""
+
+    body: str = Field(description="The envelope as UTF-8 text, or a byte count if it is not text.")
+
+    @classmethod
+    def of_shown(cls, shown: dict[str, Any]) -> DeadLetterDetail:
+        return cls.model_validate(shown)
+
+
+class EventOut(_Body):
+    """One hop of one message, from the journal."""
+
+    message_id: str = Field(description="The hub's message id.")
+    event: str = Field(description=f"One of {', '.join(EVENT_KINDS)}.")
+    at: AwareDatetime = Field(description="When it happened.")
+    source: str = Field(description="The source system.")
+    record_type: str = Field(description="The record type.")
+    correlation_id: str = Field(description="Correlation id, kept from the source.")
+    destination: str | None = Field(description="The system or queue the event concerns.")
+    credit_code: str | None = Field(description="The entity's credit code, once known.")
+    attempt: int | None = Field(description="Delivery attempt, for delivery events.")
+    detail: str = Field(description="Reason codes, rule ids or the last error.")
+
+    @classmethod
+    def of(cls, event: JournalEvent) -> EventOut:
+        data = asdict(event)
+        data.pop("id")  # the journal's row id means nothing to a caller
+        return cls.model_validate(data)
+
+
+class AuditOut(_Body):
+    """One administrator action from the audit trail."""
+
+    at: AwareDatetime = Field(description="When.")
+    actor: str = Field(description="Who (the actor whose token was used).")
+    action: str = Field(description="What: retry-dead-letters or replay.")
+    reason: str = Field(description="Why.")
+    affected: int = Field(description="How many messages.")
+    dry_run: bool = Field(description="True if nothing was changed.")
+    parameters: dict[str, Any] = Field(description="The action's filters and options.")
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditOut:
+        return cls(at=entry.at, actor=entry.actor, action=entry.action, reason=entry.reason,
+                   affected=entry.affected, dry_run=entry.dry_run, parameters=dict(entry.parameters))
+
+
+class ErrorDetail(_Body):
+    code: str = Field(description="Machine-readable: unauthorized, bad_request, not_found, "
+                                  "validation_error, broker_unavailable, journal_unavailable, "
+                                  "not_confirmed.")
+    message: str = Field(description="For a person.")
+    fields: list[dict[str, Any]] | None = Field(
+        default=None, description="For validation_error: where and what (loc, msg, type)."
+    )
+
+
+class ErrorOut(_Body):
+    """Every error response: ``{"error": {"code": ..., "message": ...}}``."""
+
+    error: ErrorDetail
