@@ -15,7 +15,7 @@ from hub.delay_pump import DelayPump
 from hub.delivery.config import load_deliveries
 from hub.delivery.destinations import build_destination
 from hub.delivery.runner import DeliveryRunner, RunnerPolicy
-from hub.delivery.schedule import parse_schedule
+from hub.delivery.schedule import Delay, parse_schedule
 from hub.journal import Journal, JournalWriter
 from hub.journaling import JournalHooks
 from hub.processor import Outcome, Processor
@@ -50,9 +50,22 @@ class Hub:
                 queue_type=settings.queue_type,
                 retry_delay_ms=int(settings.retry_delay_seconds * 1000),
                 delivery_limit=settings.delivery_limit,
-                delivery_delays=parse_schedule(settings.delivery_retry_schedule),
+                delivery_delays=self._all_delays(),
             ),
         )
+
+    def _schedule(self, destination: str) -> tuple[Delay, ...]:
+        """The retry schedule of one destination: its own, or the hub's."""
+        config = self.deliveries.get(destination)
+        own = config.retry_schedule if config is not None else None
+        return parse_schedule(own or self.settings.delivery_retry_schedule)
+
+    def _all_delays(self) -> tuple[Delay, ...]:
+        """Every delay tier any destination uses (the topology declares one queue per tier)."""
+        delays = list(parse_schedule(self.settings.delivery_retry_schedule))
+        for destination in self.deliveries:
+            delays.extend(self._schedule(destination))
+        return tuple(delays)
 
     def processor(self) -> Processor:
         return Processor(
@@ -89,8 +102,8 @@ class Hub:
 
         url = self.settings.resolved_broker_url()
         loops: dict[str, Loop] = {"worker": self.worker(on_outcome=each_outcome)}
-        policy = RunnerPolicy(self.topology.options.delivery_delays)
         for destination, config in self.deliveries.items():
+            policy = RunnerPolicy(self._schedule(destination))
             loops[f"deliver:{destination}"] = DeliveryRunner(
                 url,
                 self.topology,

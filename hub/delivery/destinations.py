@@ -34,10 +34,20 @@ class Destination(Protocol):
         """Release connections; called once when the runner stops."""
 
 
-class WebhookConfig(BaseModel):
-    """POST each envelope as JSON to a URL."""
+class DeliveryOptions(BaseModel):
+    """What every destination kind may set, whatever its protocol."""
 
     model_config = ConfigDict(extra="forbid")
+
+    retry_schedule: str | None = Field(
+        default=None,
+        description="Waits between attempts for this destination (e.g. 1m,10m,1h,6h,24h); "
+        "unset: HUB_DELIVERY_RETRY_SCHEDULE.",
+    )
+
+
+class WebhookConfig(DeliveryOptions):
+    """POST each envelope as JSON to a URL."""
 
     kind: Literal["webhook"] = Field(description="Deliver by HTTP POST.")
     url: HttpUrl = Field(description="Where to POST the envelope.")

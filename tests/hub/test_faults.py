@@ -148,3 +148,79 @@ def test_a_destination_down_for_a_while_then_back(stream: Stream) -> None:
     stream.server.up()
     stream.wait_until(stream.settled)
     stream.reconcile()
+
+
+def test_a_poison_message_is_quarantined_and_the_stream_flows_on(
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record that makes a stage fail every time (a bug, not bad data) must not stop the
+    worker or come back forever: it is quarantined once with hub.internal_error."""
+    import schemas
+
+    real_validate = schemas.validate_record
+
+    def poisoned(record_type: str, data: dict, **options: object):  # type: ignore[no-untyped-def]
+        if data.get("licence_number") == "POISON":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_validate(record_type, data, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(schemas, "validate_record", poisoned)
+    hub = make_hub(rabbitmq_url).start()
+    record = json.loads((RECORDS / "licence.json").read_bytes())
+    numbers = [f"JY{n:014d}" for n in range(200)]
+    numbers.insert(100, "POISON")
+    for number in numbers:
+        hub.publish("market.administrative_licence", json.dumps({**record, "licence_number": number}).encode())
+    outcomes = hub.wait_processed(len(numbers), timeout=120)
+    [poison] = [o for o in outcomes if o.status == "rejected"]
+    assert [p.code for p in poison.problems] == ["hub.internal_error"]
+    delivered = hub.read("hub.out.city-platform", 200)
+    assert sorted(m.json()["payload"]["licence_number"] for m in delivered) == numbers[:100] + numbers[101:]
+    [quarantined] = hub.read("hub.quarantine", 1)
+    assert json.loads(quarantined.body)["licence_number"] == "POISON"
+    assert hub.depth("hub.inbound") == 0 and hub.depth("hub.inbound.dead") == 0
+    print("reconciliation:", json.dumps({"sent": len(numbers), "delivered": len(delivered), "quarantined": 1}))
+
+
+def _rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_a_burst_larger_than_the_worker_could_hold_passes_through_in_bounded_memory(
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path
+) -> None:
+    """The burst waits in RabbitMQ; the worker holds at most its prefetch, so its memory stays
+    flat however large the burst is."""
+    inputs, padding = 8000, 30_000
+    department = make_hub(rabbitmq_url).open()
+    record = json.loads((RECORDS / "licence.json").read_bytes())
+    burst_bytes = 0
+    for n in range(inputs):
+        body = json.dumps({**record, "licence_number": f"JY{n:014d}", "remarks": "备" * (padding // 3)}).encode()
+        burst_bytes += len(body)
+        department.publish("market.administrative_licence", body)
+    worker = subprocess.Popen(
+        [*_hub_command(), "run"], stderr=subprocess.DEVNULL,
+        env=_env(HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path)),
+    )
+    peak = 0
+    try:
+        deadline = time.monotonic() + 300
+        while department.depth("hub.out.credit-platform") < inputs:
+            assert time.monotonic() < deadline and worker.poll() is None, "the burst did not pass"
+            peak = max(peak, _rss_bytes(worker.pid))
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    print("reconciliation:", json.dumps({
+        "sent": inputs, "burst_mb": round(burst_bytes / 2**20),
+        "delivered": department.depth("hub.out.credit-platform"),
+        "worker_peak_rss_mb": round(peak / 2**20),
+    }))
+    assert department.depth("hub.out.city-platform") == inputs
+    assert peak < burst_bytes / 2, "the worker's memory grew with the burst"
