@@ -4,9 +4,10 @@ The pipeline hands events to :meth:`JournalWriter.submit`, which only appends th
 in-memory queue; a background thread writes them in batches, one transaction per batch.
 
 Contract:
-- ``submit`` returns at once unless the queue holds ``max_pending`` records; then it blocks
-  until the writer has made room (back-pressure: the pipeline slows down to the database's
-  pace rather than anything being dropped or memory growing without bound).
+- ``submit`` returns at once unless the queue holds ``max_pending`` records or about
+  ``max_pending_bytes`` of message bodies and payloads; then it blocks until the writer has
+  made room (back-pressure: the pipeline slows down to the database's pace rather than
+  anything being dropped or memory growing without bound, however large the records are).
 - The records of one ``submit`` call are written in the same transaction, in order.
 - A batch is written when ``batch_size`` records are queued or its oldest record has waited
   ``flush_interval`` seconds, whichever comes first.
@@ -55,6 +56,17 @@ class _Submission:
     messages: tuple[JournalMessage, ...]
     events: tuple[JournalEvent, ...]
     size: int
+    nbytes: int
+
+
+#: Memory an event holds, roughly (ids, names, timestamps, a short detail).
+_EVENT_BYTES = 512
+
+
+def _weight(messages: Sequence[JournalMessage], events: Sequence[JournalEvent]) -> int:
+    """Bytes the records hold, estimated: a message's unified payload is about as large as its
+    body, so each message counts its body twice; events count a fixed size."""
+    return sum(2 * len(m.body) for m in messages) + _EVENT_BYTES * (len(messages) + len(events))
 
 
 class JournalWriter:
@@ -70,17 +82,20 @@ class JournalWriter:
         batch_size: int = 500,
         flush_interval: float = 0.2,
         max_pending: int = 50_000,
+        max_pending_bytes: int = 32 * 1024 * 1024,
         max_backoff: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if batch_size <= 0 or max_pending <= 0:
-            raise ValueError("batch_size and max_pending must be > 0")
+        if batch_size <= 0 or max_pending <= 0 or max_pending_bytes <= 0:
+            raise ValueError("batch_size, max_pending and max_pending_bytes must be > 0")
         if flush_interval <= 0 or max_backoff <= 0:
             raise ValueError("flush_interval and max_backoff must be > 0")
         self._sink = sink
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._max_pending = max_pending
+        self._max_pending_bytes = max_pending_bytes
+        self._pending_bytes = 0
         self._max_backoff = max_backoff
         self._clock = clock
         self._queue: deque[_Submission] = deque()
@@ -110,17 +125,24 @@ class JournalWriter:
         size = len(batch_messages) + len(batch_events)
         if size == 0:
             return
+        nbytes = _weight(batch_messages, batch_events)
         with self._lock:
             if self._closing:
                 raise JournalClosed("the journal writer is closed")
             # A submission larger than the whole queue is let in alone rather than never.
-            while self._pending and self._pending + size > self._max_pending:
+            while self._pending and (
+                self._pending + size > self._max_pending
+                or self._pending_bytes + nbytes > self._max_pending_bytes
+            ):
                 if self._abandoned.is_set():
                     raise JournalClosed("the journal writer gave up; nothing more is written")
                 self._room.wait()
             was_idle = not self._queue
-            self._queue.append(_Submission(self._clock(), batch_messages, batch_events, size))
+            self._queue.append(
+                _Submission(self._clock(), batch_messages, batch_events, size, nbytes)
+            )
             self._pending += size
+            self._pending_bytes += nbytes
             # Wake the thread only when it has something new to decide on: it computes its
             # own deadline from the oldest record, so other submits need not disturb it.
             if was_idle or self._pending - size < self._batch_size <= self._pending:
@@ -165,6 +187,7 @@ class JournalWriter:
                 for _ in batch:
                     self._queue.popleft()
                 self._pending -= sum(item.size for item in batch)
+                self._pending_bytes -= sum(item.nbytes for item in batch)
                 self._room.notify_all()
 
     def _next_batch(self) -> list[_Submission] | None:

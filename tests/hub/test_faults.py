@@ -193,34 +193,50 @@ def _rss_bytes(pid: int) -> int:
 def test_a_burst_larger_than_the_worker_could_hold_passes_through_in_bounded_memory(
     rabbitmq_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path
 ) -> None:
-    """The burst waits in RabbitMQ; the worker holds at most its prefetch, so its memory stays
-    flat however large the burst is."""
-    inputs, padding = 8000, 30_000
+    """The burst waits in RabbitMQ; the worker holds at most its prefetch and the journal's
+    bounded queue, so it never holds the burst: 620 MB pass through a worker whose peak stays
+    under half of that. (Its memory still creeps up, about 1.4x from the first burst to the
+    end: not yet explained, so printed here rather than asserted away.)"""
     department = make_hub(rabbitmq_url).open()
     record = json.loads((RECORDS / "licence.json").read_bytes())
+    sent = 0
     burst_bytes = 0
-    for n in range(inputs):
-        body = json.dumps({**record, "licence_number": f"JY{n:014d}", "remarks": "备" * (padding // 3)}).encode()
-        burst_bytes += len(body)
-        department.publish("market.administrative_licence", body)
+
+    def burst(count: int) -> None:
+        nonlocal sent, burst_bytes
+        for n in range(sent, sent + count):
+            # Long but valid: 许可内容 may hold 4000 characters, 备注 500 (about 27 KB in UTF-8).
+            body = json.dumps({**record, "licence_number": f"JY{n:014d}", "content": "热" * 3900,
+                               "remarks": "备" * 450}).encode()
+            burst_bytes += len(body)
+            department.publish("market.administrative_licence", body)
+        sent += count
+
+    def peak_until_delivered(worker: subprocess.Popen[bytes]) -> int:
+        peak, deadline = 0, time.monotonic() + 600
+        while department.depth("hub.out.credit-platform") < sent:
+            assert time.monotonic() < deadline and worker.poll() is None, "the burst did not pass"
+            peak = max(peak, _rss_bytes(worker.pid))
+            time.sleep(0.2)
+        return peak
+
+    burst(8000)
     worker = subprocess.Popen(
         [*_hub_command(), "run"], stderr=subprocess.DEVNULL,
         env=_env(HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path)),
     )
-    peak = 0
     try:
-        deadline = time.monotonic() + 300
-        while department.depth("hub.out.credit-platform") < inputs:
-            assert time.monotonic() < deadline and worker.poll() is None, "the burst did not pass"
-            peak = max(peak, _rss_bytes(worker.pid))
-            time.sleep(0.2)
+        first_peak = peak_until_delivered(worker)
+        burst(16000)
+        second_peak = peak_until_delivered(worker)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(60)
     print("reconciliation:", json.dumps({
-        "sent": inputs, "burst_mb": round(burst_bytes / 2**20),
+        "sent": sent, "bursts_mb": round(burst_bytes / 2**20),
         "delivered": department.depth("hub.out.credit-platform"),
-        "worker_peak_rss_mb": round(peak / 2**20),
+        "peak_rss_after_8000_mb": round(first_peak / 2**20),
+        "peak_rss_after_24000_mb": round(second_peak / 2**20),
     }))
-    assert department.depth("hub.out.city-platform") == inputs
-    assert peak < burst_bytes / 2, "the worker's memory grew with the burst"
+    assert department.depth("hub.out.city-platform") == sent
+    assert second_peak < burst_bytes / 2, "the worker held a large part of the burst"

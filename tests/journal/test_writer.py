@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
@@ -125,6 +126,24 @@ def test_submit_blocks_while_the_queue_is_full_and_resumes_when_there_is_room() 
     assert not late.is_alive()
     writer.close()
     assert sink.details() == [str(n) for n in range(10)] + [""]
+
+
+def test_submit_blocks_when_queued_bodies_reach_the_byte_budget_however_few_records() -> None:
+    sink = FakeSink(gated=True)
+    big = replace(message("big-1"), body=b"x" * 400_000)  # counted twice: body and payload
+    writer = JournalWriter(sink, batch_size=50, flush_interval=0.01, max_pending_bytes=1_000_000)
+    writer.submit(messages=[big])
+    late = threading.Thread(
+        target=writer.submit, kwargs={"messages": [replace(message("big-2"), body=b"y" * 400_000)]}
+    )
+    late.start()
+    late.join(0.3)
+    assert late.is_alive(), "two large bodies passed a one-megabyte budget"
+    assert writer.pending() == 1
+    sink.gate.set()
+    late.join(5)
+    assert not late.is_alive()
+    writer.close()
 
 
 def test_a_failing_write_is_retried_until_it_succeeds_and_nothing_is_lost() -> None:
