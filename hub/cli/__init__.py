@@ -36,6 +36,8 @@ def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, v
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces every plugin and migration step at INFO; operators need its warnings.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = CliState(config_file=config_file, broker_url=broker_url)
 
 
