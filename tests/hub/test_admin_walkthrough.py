@@ -26,13 +26,13 @@ from tests.support.webhook_server import WebhookServer
 CODE = "91310112087994932F"
 
 
-def _cli(*args: str) -> list[dict]:  # type: ignore[type-arg]
+def _cli(*args: str) -> list[dict]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
-def _eventually(check, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+def _eventually(check, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"

@@ -55,9 +55,12 @@ class Delivering:
             self.hub.settings.resolved_broker_url(),
             self.hub.hub.topology,
             destination,
-            WebhookDestination(WebhookConfig(kind="webhook", url=url, timeout_seconds=2)),
+            WebhookDestination(
+                WebhookConfig.model_validate({"kind": "webhook", "url": url, "timeout_seconds": 2})
+            ),
             self.keys,
-            RunnerPolicy(parse_schedule(self.hub.settings.delivery_retry_schedule), attempts_in_process=2, first_wait_seconds=0.05,
+            RunnerPolicy(parse_schedule(self.hub.settings.delivery_retry_schedule),
+                         attempts_in_process=2, first_wait_seconds=0.05,
                          max_pause_seconds=0.5),
             on_event=self.events.append,
         )

@@ -159,7 +159,7 @@ def test_a_poison_message_is_quarantined_and_the_stream_flows_on(
 
     real_validate = schemas.validate_record
 
-    def poisoned(record_type: str, data: dict, **options: object):  # type: ignore[no-untyped-def]
+    def poisoned(record_type: str, data: dict, **options: object):
         if data.get("licence_number") == "POISON":
             raise RecursionError("maximum recursion depth exceeded")
         return real_validate(record_type, data, **options)  # type: ignore[arg-type]

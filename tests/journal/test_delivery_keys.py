@@ -70,7 +70,7 @@ def test_of_two_journal_connections_claiming_one_key_at_once_exactly_one_wins(
         assert results.count(True) == 1
 
 
-def test_delivered_reads_a_mark_without_taking_a_claim(journal) -> None:  # type: ignore[no-untyped-def]
+def test_delivered_reads_a_mark_without_taking_a_claim(journal) -> None:
     keys = journal.delivery_keys
     assert keys.delivered("tax", "sha256:ab") is False
     assert keys.delivered("tax", "sha256:ab") is False, "asking does not mark"

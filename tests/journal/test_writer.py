@@ -166,7 +166,9 @@ def database_locked(journal_url: str, seconds: float) -> Iterator[None]:
     else:
         import psycopg
 
-        other = psycopg.connect(journal_url.replace("postgresql+psycopg", "postgresql"))
+        other = psycopg.connect(  # type: ignore[assignment]
+            journal_url.replace("postgresql+psycopg", "postgresql")
+        )
         other.execute("LOCK TABLE journal_events IN ACCESS EXCLUSIVE MODE")
     release = threading.Timer(seconds, other.rollback)
     release.start()
