@@ -1,9 +1,9 @@
 """The reconnecting consumer loop shared by the pipeline worker and the delivery runners.
 
 A subclass implements :meth:`ConsumerLoop.consume`, which runs on an open broker session until
-:attr:`stopping` is set. When the broker goes away (connection lost, confirms not answered), the
-session is dropped, the broker redelivers whatever was unacked, and the loop reconnects with
-exponential back-off and jitter; a stop request cuts the back-off short.
+:attr:`stopping` is set. On any transient error (connection lost, confirms not answered, the
+journal's database away), the session is dropped, the broker redelivers whatever was unacked,
+and the loop reconnects with exponential back-off and jitter; a stop request cuts it short.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tenacity import (
 )
 
 from hub.broker import BrokerSession
-from hub.errors import BrokerUnavailable, PublishNotConfirmed
+from hub.errors import BrokerUnavailable, TransientError
 from hub.topology import Topology
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ class ConsumerLoop:
     def run(self) -> None:
         """Consume until :meth:`stop`; reconnect with back-off when the broker goes away."""
         retrying = Retrying(
-            retry=retry_if_exception_type((BrokerUnavailable, PublishNotConfirmed, OSError)),
+            # Transient errors include the journal being away: the unacked input is redelivered.
+            retry=retry_if_exception_type((TransientError, OSError)),
             wait=wait_exponential_jitter(multiplier=0.5, max=30),
             sleep=self.pause,
             before_sleep=_log_reconnect,
