@@ -15,8 +15,10 @@ from hub.errors import ConfigError
 
 ENTRY_POINT_GROUP = "supervision_hub.adapters"
 
-#: Built-in adapters, name -> "module:Class". Filled as the adapter SDK lands.
-BUILTIN_ADAPTERS: Mapping[str, str] = {}
+#: Built-in adapters, name -> "module:Class".
+BUILTIN_ADAPTERS: Mapping[str, str] = {
+    "rest-out": "adapters.rest.outbound:RestOutAdapter",
+}
 
 
 class AdapterRegistry:

@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import schemas
+from adapters.registry import AdapterRegistry
+from hub.adapter_host import (
+    AdapterLoop,
+    BrokerInboundPort,
+    build_inbound,
+    build_outbound,
+)
 from hub.broker import BrokerSession
 from hub.config import HubSettings
+from hub.connections import Connections
 from hub.delay_pump import DelayPump
-from hub.delivery.config import load_deliveries
-from hub.delivery.destinations import build_destination
 from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import Delay, parse_schedule
 from hub.journal import Journal, JournalWriter
@@ -34,8 +40,9 @@ class Hub:
     Raises :class:`hub.errors.ConfigError` if any of them is invalid, before anything connects.
     """
 
-    def __init__(self, settings: HubSettings) -> None:
+    def __init__(self, settings: HubSettings, *, registry: AdapterRegistry | None = None) -> None:
         self.settings = settings
+        self.registry = registry or AdapterRegistry()
         self.systems = SystemCatalogue.load(settings.systems_file)
         self.routes = RouteTable.load(
             settings.route_files,
@@ -43,7 +50,10 @@ class Hub:
             record_types=schemas.RECORD_TYPES,
         )
         self.mappings = MappingCatalogue.load(settings.mappings_dir)
-        self.deliveries = load_deliveries(settings.deliveries_file, self.systems.ids)
+        self.connections = Connections.load(
+            settings.connections_file, self.systems.ids, self.registry
+        )
+        self.deliveries = self.connections.outbound()
         self.topology = Topology(
             self.systems.ids,
             TopologyOptions(
@@ -91,7 +101,8 @@ class Hub:
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> HubRuntime:
         """Every loop of ``hub run``: the worker, a delivery runner per configured destination
-        and, on an embedded broker, the delay pump. Outcomes and delivery steps are journaled
+        an adapter loop per inbound adapter in the connections file and, on an embedded broker,
+        the delay pump. Outcomes and delivery steps are journaled
         through ``writer``; ``on_outcome`` also sees each outcome (logging, tallies)."""
         hooks = JournalHooks(writer)
 
@@ -108,11 +119,20 @@ class Hub:
                 url,
                 self.topology,
                 destination,
-                build_destination(config),
+                build_outbound(self.registry, config, destination),
                 journal.delivery_keys,
                 policy,
                 on_event=hooks.on_delivery,
             )
+        for connection in self.connections:
+            for index, inbound in enumerate(connection.inbound):
+                name = f"{inbound.kind}:{connection.system}:{index}"
+                port = BrokerInboundPort(
+                    url, self.topology, connection.system, inbound.kind, journal.checkpoints(name),
+                    confirm_timeout=self.settings.confirm_timeout_seconds,
+                )
+                adapter = build_inbound(self.registry, inbound, connection.system, port)
+                loops[f"adapter:{name}"] = AdapterLoop(adapter, port)
         if self.settings.is_embedded():
             loops["delay-pump"] = DelayPump(url, self.topology)
         loops["retention"] = RetentionLoop(journal, self.settings.journal_retention_days)

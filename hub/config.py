@@ -84,9 +84,10 @@ class HubSettings(BaseSettings):
     receipts: bool = Field(
         default=False, description="Also send a feedback record (status accepted) for good records."
     )
-    deliveries_file: Path | None = Field(
+    connections_file: Path | None = Field(
         default=None,
-        description="Destinations the hub delivers to itself (webhook, ...); see hub/delivery/config.py.",
+        description="How the hub reaches each system (inbound and outbound adapters); see "
+        "hub/connections.py. Unset: every system exchanges over AMQP itself.",
     )
     systems_file: Path | None = Field(
         default=None, description="Systems catalogue; the shipped hub/systems.yaml when unset."

@@ -36,6 +36,10 @@ class Problem:
         return cls(code=other.code, path=other.path, message=other.message)
 
 
+#: Header in which an adapter's refusal travels with the record it refused (a JSON list of
+#: problems); the processor rejects such a record with those problems.
+ADAPTER_PROBLEMS_HEADER = "hub-adapter-problems"
+
 # Reason codes the hub itself emits (the standard's codes are in schemas, transforms and routes).
 SOURCE_UNKNOWN = "source.unknown"
 ROUTING_KEY_INVALID = "routing_key.invalid"

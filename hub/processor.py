@@ -8,8 +8,9 @@ plus feedback to its source, or a review copy plus feedback.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from hub.outputs import (
     to_quarantine,
 )
 from hub.problems import (
+    ADAPTER_PROBLEMS_HEADER,
     INTERNAL_ERROR,
     MESSAGE_TOO_LARGE,
     RECORD_TYPE_NOT_ACCEPTED,
@@ -115,6 +117,9 @@ class Processor:
         return ctx
 
     def _process(self, ctx: Context) -> Outcome:
+        refused = _adapter_problems(ctx.message.headers)
+        if refused:
+            return self._reject(ctx, refused)
         problem = self._check_addressing(ctx)
         if problem is not None:
             return self._reject(ctx, [problem])
@@ -247,6 +252,18 @@ class Processor:
 
     def _hop(self, ctx: Context, stage: str, detail: str) -> None:
         ctx.hops.append(Hop(stage=stage, at=self._clock(), node=self._node, detail=detail))
+
+
+def _adapter_problems(headers: Mapping[str, Any]) -> list[Problem]:
+    """The reasons an adapter gave for refusing this record (header set by the core's port)."""
+    raw = headers.get(ADAPTER_PROBLEMS_HEADER)
+    if raw is None:
+        return []
+    try:
+        return [Problem(str(p["code"]), str(p.get("path", "")), str(p["message"]))
+                for p in json.loads(raw)]
+    except (ValueError, TypeError, KeyError):
+        return [Problem("adapter.malformed", "", f"unreadable adapter problem header: {raw!r:.200}")]
 
 
 def _identity(ctx: Context) -> dict[str, Any]:

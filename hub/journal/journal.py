@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from hub.journal import audit, queries, recording, retention
+from hub.journal.checkpoints import AdapterCheckpoints
 from hub.journal.delivery_keys import DeliveryKeys
 from hub.journal.engine import create_journal_engine, reading, writing
 from hub.journal.migrate import upgrade_to_head
@@ -28,6 +29,7 @@ class Journal:
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
         """Use :meth:`open`; this takes an engine whose schema is already at head."""
         self._engine = engine
+        self._clock = clock
         self.delivery_keys = DeliveryKeys(engine, clock=clock)
 
     @classmethod
@@ -54,6 +56,10 @@ class Journal:
             engine.dispose()
             raise
         return cls(engine, clock=clock)
+
+    def checkpoints(self, adapter: str) -> AdapterCheckpoints:
+        """The persistent checkpoints of the adapter instance named ``adapter``."""
+        return AdapterCheckpoints(self._engine, adapter, clock=self._clock)
 
     def close(self) -> None:
         """Close every pooled connection; the journal must not be used afterwards."""

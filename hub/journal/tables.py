@@ -167,4 +167,15 @@ class DeliveryKeyRow(Base):
     __table_args__ = (Index("ix_delivery_keys_first_delivered_at", "first_delivered_at"),)
 
 
+class CheckpointRow(Base):
+    """An inbound adapter's progress (``adapter_checkpoints``): a watermark, a file offset."""
+
+    __tablename__ = "adapter_checkpoints"
+
+    adapter: Mapped[str] = mapped_column(NAME, primary_key=True)
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 metadata = Base.metadata

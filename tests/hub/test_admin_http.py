@@ -84,11 +84,12 @@ def refusing_hub(
     """``hub run`` delivering to credit-platform (a webhook the test switches), a department's
     client, and the admin API of the same hub."""
     server = WebhookServer()
-    deliveries = tmp_path / "deliveries.yaml"
-    deliveries.write_text(
-        f"deliveries:\n  credit-platform:\n    kind: webhook\n    url: {server.url}\n", encoding="utf-8"
+    connections = tmp_path / "connections.yaml"
+    connections.write_text(
+        f"connections:\n  credit-platform:\n    outbound: {{kind: rest-out, url: '{server.url}'}}\n",
+        encoding="utf-8",
     )
-    hub = Hub(load_settings(broker_url=broker_url, data_dir=tmp_path, deliveries_file=deliveries,
+    hub = Hub(load_settings(broker_url=broker_url, data_dir=tmp_path, connections_file=connections,
                             delivery_retry_schedule="1s"))
     journal = hub.open_journal()
     writer = JournalWriter(journal, flush_interval=0.05)

@@ -42,13 +42,14 @@ def _eventually(check, timeout: float = 60.0) -> None:
 @pytest.fixture
 def running(broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[WebhookServer, RunningHub]]:
     server = WebhookServer()
-    deliveries = tmp_path / "deliveries.yaml"
-    deliveries.write_text(
-        f"deliveries:\n  credit-platform:\n    kind: webhook\n    url: {server.url}\n", encoding="utf-8"
+    connections = tmp_path / "connections.yaml"
+    connections.write_text(
+        f"connections:\n  credit-platform:\n    outbound: {{kind: rest-out, url: '{server.url}'}}\n",
+        encoding="utf-8",
     )
     for key, value in {
         "HUB_BROKER_URL": broker_url, "HUB_DATA_DIR": str(tmp_path),
-        "HUB_DELIVERIES_FILE": str(deliveries), "HUB_DELIVERY_RETRY_SCHEDULE": "1s",
+        "HUB_CONNECTIONS_FILE": str(connections), "HUB_DELIVERY_RETRY_SCHEDULE": "1s",
     }.items():
         monkeypatch.setenv(key, value)
     hub = Hub(load_settings())

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from adapters.rest.outbound import RestOutAdapter, RestOutConfig
 from hub.delay_pump import DelayPump
-from hub.delivery.destinations import WebhookConfig, WebhookDestination
 from hub.delivery.runner import DeliveryEvent, DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import parse_schedule
 from hub.journal import Journal
@@ -55,8 +55,9 @@ class Delivering:
             self.hub.settings.resolved_broker_url(),
             self.hub.hub.topology,
             destination,
-            WebhookDestination(
-                WebhookConfig.model_validate({"kind": "webhook", "url": url, "timeout_seconds": 2})
+            RestOutAdapter(
+                RestOutConfig.model_validate({"kind": "rest-out", "url": url, "timeout_seconds": 2}),
+                system="credit-platform",
             ),
             self.keys,
             RunnerPolicy(parse_schedule(self.hub.settings.delivery_retry_schedule),

@@ -81,12 +81,13 @@ class Stream:
 @pytest.fixture
 def stream(rabbitmq_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path) -> Iterator[Stream]:
     server = WebhookServer()
-    deliveries = tmp_path / "deliveries.yaml"
-    deliveries.write_text(
-        f"deliveries:\n  credit-platform:\n    kind: webhook\n    url: {server.url}\n", encoding="utf-8"
+    connections = tmp_path / "connections.yaml"
+    connections.write_text(
+        f"connections:\n  credit-platform:\n    outbound: {{kind: rest-out, url: '{server.url}'}}\n",
+        encoding="utf-8",
     )
     env = _env(
-        HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path), HUB_DELIVERIES_FILE=str(deliveries),
+        HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path), HUB_CONNECTIONS_FILE=str(connections),
         HUB_DELIVERY_RETRY_SCHEDULE="1s,2s,5s,10s",
     )
     department = make_hub(rabbitmq_url).open()

@@ -1,0 +1,165 @@
+"""How the hub reaches each system: the connections file (``HUB_CONNECTIONS_FILE``).
+
+One entry per system id of the catalogue. ``inbound`` lists the adapters that take records in
+from the system; ``outbound`` is the adapter that delivers the system's ``hub.out.<id>`` queue
+(absent: the system reads that queue over AMQP itself). Each adapter entry is validated
+against the ``Config`` model of the adapter its ``kind`` names, so a misspelt option stops
+start-up with the file, the system and the key. Example::
+
+    connections:
+      market:
+        credit_code: 11310112MB2F35497D
+        mode: db
+        provides: [administrative_licence, administrative_penalty]
+        subscribes: [discipline_measure, feedback]
+        inbound:
+          - {kind: db-poll, url: "env:MARKET_DB_URL", table: hub_outbox, record_type: ...}
+        outbound: {kind: db-write, url: "env:MARKET_DB_URL", table: hub_inbox}
+
+``provides`` and ``subscribes`` are the system's declared contract: record types it sends and
+record types it expects to receive (the route files decide what it actually receives; ``hub
+check`` compares the two). ``mode`` is the exchange mode the system primarily uses; at least
+one of its adapters must use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+import schemas
+from adapters.registry import AdapterRegistry
+from adapters.sdk.base import Mode
+from adapters.sdk.config import AdapterConfig, OutboundConfig
+from hub.adapter_host import adapter_class, validate_config
+from hub.errors import ConfigError
+
+
+class _Entry(BaseModel):
+    """One system's entry as written in the file (adapter entries still raw)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="The system's name, for people.")
+    credit_code: str | None = Field(
+        default=None, description="The system owner's Unified Social Credit Code."
+    )
+    mode: Mode | None = Field(default=None, description="The exchange mode the system uses.")
+    provides: list[str] = Field(default_factory=list, description="Record types it sends.")
+    subscribes: list[str] = Field(default_factory=list, description="Record types it receives.")
+    inbound: list[dict[str, Any]] = Field(default_factory=list)
+    outbound: dict[str, Any] | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_code(cls, value: str | None) -> str | None:
+        if value is not None and (fault := schemas.check_credit_code(value)) is not None:
+            raise ValueError(f"credit code {value!r} fails the check: {fault}")
+        return value
+
+    @field_validator("provides", "subscribes")
+    @classmethod
+    def _record_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(schemas.RECORD_TYPES))
+        if unknown:
+            raise ValueError(f"unknown record type(s): {', '.join(unknown)}")
+        return value
+
+
+class SystemConnection(BaseModel):
+    """One system's validated connection: adapter configs checked against their models."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    name: str | None = None
+    credit_code: str | None = None
+    mode: Mode | None = None
+    provides: tuple[str, ...] = ()
+    subscribes: tuple[str, ...] = ()
+    inbound: tuple[AdapterConfig, ...] = ()
+    outbound: OutboundConfig | None = None
+
+
+class Connections:
+    """Every system's connection, by system id (empty when no file is configured)."""
+
+    def __init__(self, connections: Collection[SystemConnection] = ()) -> None:
+        self._by_system = {c.system: c for c in connections}
+
+    def __iter__(self) -> Iterator[SystemConnection]:
+        return iter(self._by_system.values())
+
+    def __len__(self) -> int:
+        return len(self._by_system)
+
+    def get(self, system: str) -> SystemConnection | None:
+        return self._by_system.get(system)
+
+    def outbound(self) -> dict[str, OutboundConfig]:
+        """System id -> its outbound adapter config, for the systems the hub delivers to."""
+        return {c.system: c.outbound for c in self if c.outbound is not None}
+
+    @classmethod
+    def load(
+        cls, path: Path | None, systems: Collection[str], registry: AdapterRegistry | None = None
+    ) -> Connections:
+        """Read and check a connections file (None: no adapters, every system on AMQP).
+
+        Raises :class:`ConfigError` naming the file, the system and the problem.
+        """
+        if path is None:
+            return cls()
+        registry = registry or AdapterRegistry()
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"{path}: cannot read the connections file: {e}") from e
+        if not isinstance(document, dict) or set(document) - {"connections"}:
+            raise ConfigError(f"{path}: the file must hold one mapping, 'connections'")
+        entries = document.get("connections") or {}
+        unknown = sorted(set(entries) - set(systems))
+        if unknown:
+            raise ConfigError(f"{path}: unknown system(s): {', '.join(unknown)}")
+        return cls([_connection(path, system, raw, registry) for system, raw in entries.items()])
+
+
+def _connection(
+    path: Path, system: str, raw: Any, registry: AdapterRegistry
+) -> SystemConnection:
+    where = f"{path}: {system}"
+    try:
+        entry = _Entry.model_validate(raw or {})
+        inbound = tuple(validate_config(registry, item) for item in entry.inbound)
+        outbound = None
+        if entry.outbound is not None:
+            config = validate_config(registry, entry.outbound)
+            if not isinstance(config, OutboundConfig):
+                raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
+            outbound = config
+    except ValidationError as e:
+        raise ConfigError(f"{where}: {e}") from e
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from e
+    for config in inbound:
+        if adapter_class(registry, config.kind).direction != "inbound":
+            raise ConfigError(f"{where}: adapter {config.kind!r} cannot be used for inbound")
+    modes = {adapter_class(registry, c.kind).mode for c in (*inbound, *([outbound] if outbound else []))}
+    if entry.mode is not None and modes and entry.mode not in modes:
+        raise ConfigError(
+            f"{where}: mode {entry.mode!r} is not the mode of any of its adapters ({sorted(modes)})"
+        )
+    return SystemConnection(
+        system=system,
+        name=entry.name,
+        credit_code=entry.credit_code,
+        mode=entry.mode,
+        provides=tuple(entry.provides),
+        subscribes=tuple(entry.subscribes),
+        inbound=inbound,
+        outbound=outbound,
+    )

@@ -1,0 +1,76 @@
+"""The connections file: which adapters reach each system, checked before anything connects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.rest.outbound import RestOutAdapter
+from hub.app import Hub
+from hub.config import load_settings
+from hub.delivery.runner import DeliveryRunner
+from hub.errors import ConfigError
+from hub.journal import Journal, JournalWriter
+
+
+def _hub(tmp_path: Path, connections: str) -> Hub:
+    path = tmp_path / "connections.yaml"
+    path.write_text(connections, encoding="utf-8")
+    return Hub(load_settings(broker_url="memory://", data_dir=tmp_path, connections_file=path,
+                             delivery_retry_schedule="10s,1m"))
+
+
+def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_path: Path) -> None:
+    hub = _hub(tmp_path, """connections:
+  credit-platform:
+    outbound: {kind: rest-out, url: "http://127.0.0.1:9/x", retry_schedule: "3m,1d"}
+  tax:
+    mode: rest
+    outbound: {kind: rest-out, url: "http://127.0.0.1:9/y"}
+""")
+    queues = set(hub.topology.queue_names())
+    assert {"hub.delay.10s", "hub.delay.1m", "hub.delay.3m", "hub.delay.1d"} <= queues
+    journal = Journal.open(hub.settings.resolved_journal_url())
+    with JournalWriter(journal) as writer:
+        loops = hub.runtime(journal, writer).loops
+    runners = {name: loop for name, loop in loops.items() if isinstance(loop, DeliveryRunner)}
+    assert sorted(runners) == ["deliver:credit-platform", "deliver:tax"]
+    assert [d.label for d in runners["deliver:credit-platform"].policy.schedule] == ["3m", "1d"]
+    assert [d.label for d in runners["deliver:tax"].policy.schedule] == ["10s", "1m"]
+    assert isinstance(runners["deliver:tax"].destination, RestOutAdapter)
+    journal.close()
+
+
+@pytest.mark.parametrize(
+    ("connections", "message"),
+    [
+        ("connections:\n  nowhere: {outbound: {kind: rest-out, url: 'http://x/'}}\n",
+         "unknown system.*nowhere"),
+        ("connections:\n  tax: {outbound: {kind: rest-out, url: 'http://x/', retries: 3}}\n",
+         "(?s)tax.*retries"),
+        ("connections:\n  tax: {outbound: {kind: rest-out, url: 'http://x/', retry_schedule: '5 min'}}\n",
+         "5 min"),
+        ("connections:\n  tax: {outbound: {kind: rest-outt, url: 'http://x/'}}\n",
+         "did you mean 'rest-out'"),
+        ("connections:\n  tax: {outbound: {url: 'http://x/'}}\n", "no 'kind'"),
+        ("connections:\n  tax: {outbound: {kind: rest-out, url: 'ftp://x/'}}\n", "not an http"),
+        ("connections:\n  tax: {outbound: {kind: rest-out, url: 'http://x/', token: s3cret}}\n",
+         "by reference"),
+        ("connections:\n  tax: {mode: db, outbound: {kind: rest-out, url: 'http://x/'}}\n",
+         "mode 'db' is not the mode"),
+        ("connections:\n  tax: {credit_code: 91310000MA1FL0XX00}\n", "fails the check"),
+        ("connections:\n  tax: {provides: [parking_ticket]}\n", "parking_ticket"),
+        ("connections:\n  tax: {inbound: [{kind: rest-out, url: 'http://x/'}]}\n",
+         "cannot be used for inbound"),
+        ("systems: {}\n", "one mapping, 'connections'"),
+    ],
+    ids=["unknown-system", "unknown-key", "bad-schedule", "misspelt-kind", "no-kind", "bad-url",
+         "inline-secret", "wrong-mode", "bad-credit-code", "unknown-record-type",
+         "outbound-as-inbound", "wrong-shape"],
+)
+def test_a_bad_connections_file_stops_start_up_naming_the_problem(
+    tmp_path: Path, connections: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _hub(tmp_path, connections)
