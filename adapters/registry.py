@@ -17,7 +17,16 @@ ENTRY_POINT_GROUP = "supervision_hub.adapters"
 
 #: Built-in adapters, name -> "module:Class".
 BUILTIN_ADAPTERS: Mapping[str, str] = {
+    "soap-call": "adapters.soap.call:SoapCallAdapter",
+    "soap-serve": "adapters.soap.serve:SoapServeAdapter",
+    "rest-pull": "adapters.rest.pull:RestPullAdapter",
+    "rest-push": "adapters.rest.push:RestPushAdapter",
     "rest-out": "adapters.rest.outbound:RestOutAdapter",
+    "db-poll": "adapters.db.poll:DbPollAdapter",
+    "db-write": "adapters.db.write:DbWriteAdapter",
+    "file-drop": "adapters.file.drop:FileDropAdapter",
+    "file-export": "adapters.file.export:FileExportAdapter",
+    "amqp-direct": "adapters.amqp.direct:AmqpDirectAdapter",
 }
 
 
