@@ -11,6 +11,13 @@ Loop contract:
 - A lost connection abandons the unacked batch (the broker redelivers it) and reconnects with
   backoff; outputs already published may then be published again, which destinations suppress
   by the envelope's content hash (at-least-once).
+- Crash recovery: before consuming at full prefetch, the worker takes the inputs a dead worker
+  left behind one at a time (``basic.get``), each confirmed and acked alone, until it meets one
+  that is not a redelivery. A redelivered input met later (another worker died) is likewise
+  processed alone. So a poison that crashes the process is handed back with nothing beside it:
+  only its delivery count keeps growing and, on quorum queues, it alone reaches
+  ``x-delivery-limit`` and goes to ``hub.inbound.dead``; inputs that were in flight beside it
+  at the first crash are delivered, not dead-lettered with it.
 - :meth:`Worker.stop` (SIGTERM/SIGINT) finishes the batch in hand, acks it and returns.
 """
 
@@ -64,6 +71,7 @@ class Worker(ConsumerLoop):
     def consume(self, session: BrokerSession) -> None:
         self._received.clear()
         publisher = session.publisher()
+        self._recover(session, publisher)
         consumer = session.consumer(
             self.topology.inbound_queue, self._received.append, prefetch=self.settings.prefetch_count
         )
@@ -73,7 +81,14 @@ class Worker(ConsumerLoop):
             while not self.stopping:
                 idle = not session.drain(self.settings.idle_flush_seconds)
                 while self._received and len(batch) < self.settings.confirm_batch_size:
-                    batch.append(self._handle(self._received.popleft(), publisher))
+                    message = self._received.popleft()
+                    if message.delivery_info.get("redelivered"):
+                        if batch:
+                            self._settle(batch, publisher)
+                            batch = []
+                        self._settle([self._handle(message, publisher)], publisher)
+                        continue
+                    batch.append(self._handle(message, publisher))
                 if batch and (idle or len(batch) >= self.settings.confirm_batch_size):
                     self._settle(batch, publisher)
                     batch = []
@@ -81,6 +96,17 @@ class Worker(ConsumerLoop):
                 self._settle(batch, publisher)
         finally:
             consumer.cancel()
+
+    def _recover(self, session: BrokerSession, publisher: ConfirmedPublisher) -> None:
+        """Take redelivered inputs one by one until the first fresh one (or an empty queue)."""
+        queue = self.topology.inbound_queue(session.default_channel)
+        while not self.stopping:
+            message = queue.get(no_ack=False)
+            if message is None:
+                return
+            self._settle([self._handle(message, publisher)], publisher)
+            if not message.delivery_info.get("redelivered"):
+                return
 
     def _handle(self, message: Message, publisher: ConfirmedPublisher) -> _InFlight:
         inbound = _to_inbound(message)

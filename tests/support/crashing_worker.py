@@ -1,0 +1,49 @@
+"""A hub worker process that dies (``os._exit``) on any input whose body contains a marker.
+
+A stand-in for a poison message that takes the whole process down (a native crash, the OOM
+killer): run as ``python -m tests.support.crashing_worker MARKER`` with the ``HUB_*`` settings in
+the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from hub.app import Hub
+from hub.config import load_settings
+from hub.messages import InboundMessage
+from hub.processor import Outcome, Processor
+from hub.worker import Worker
+
+CRASH_EXIT_CODE = 70
+
+
+class CrashingProcessor(Processor):
+    """The hub's processor, except that a body containing ``marker`` kills the process."""
+
+    def __init__(self, marker: bytes, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.marker = marker
+
+    def process(self, message: InboundMessage) -> Outcome:
+        if self.marker in message.body:
+            os._exit(CRASH_EXIT_CODE)
+        return super().process(message)
+
+
+def main() -> None:
+    hub = Hub(load_settings())
+    processor = CrashingProcessor(
+        sys.argv[1].encode(),
+        systems=hub.systems,
+        routes=hub.routes,
+        mappings=hub.mappings,
+        max_message_bytes=hub.settings.max_message_bytes,
+    )
+    Worker(hub.settings, hub.topology, processor).run()
+
+
+if __name__ == "__main__":
+    main()
