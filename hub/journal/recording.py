@@ -11,6 +11,7 @@ round-trip tests hold to (a row written here must read back equal through the mo
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -75,7 +76,7 @@ def _insert_sqlite(connection: Connection, rows: list[tuple[Any, ...]], messages
             sql = _INSERT_MESSAGES + values + _ON_CONFLICT
         else:
             sql = _INSERT_EVENTS + values
-        connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+        connection.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
 
 
 #: PostgreSQL loads rows with COPY, the cheapest way in for both client and server; messages
@@ -146,7 +147,15 @@ def record(
     if messages:
         dialect.insert(connection, [_message_row(m, dialect) for m in _merged(messages)], True)
     if events:
-        time = dialect.time
+        # The events of one input share its time: convert each distinct time once.
+        times: dict[datetime, Any] = {}
+
+        def time(value: datetime) -> Any:
+            converted = times.get(value)
+            if converted is None:
+                converted = times[value] = dialect.time(value)
+            return converted
+
         rows = [
             (
                 e.message_id, e.event, time(e.at), e.source, e.destination, e.record_type,

@@ -1,19 +1,24 @@
 """Benchmark: the hub pipeline's throughput on RabbitMQ against baselines measured in the same run.
 
-    python tests/benchmarks/pipeline_throughput.py [--inputs 5000] [--broker-url amqp://...]
+    python tests/benchmarks/pipeline_throughput.py [--inputs 5000] [--host H:P] [--journal-rounds 3]
 
 Runs in a fresh virtual host. Prints, in messages per second:
   1. publish, one confirm awaited per message    (the pattern the hub must not use)
   2. publish, confirms pipelined                 (the broker's ceiling for one Python publisher)
   3. the hub pipeline: inputs standardised and routed per second, and outputs published per
      second, with every input acked only after its outputs were confirmed
-and the ratios between them. Not a test: figures depend on the machine.
+and the ratios between them. With ``--journal-rounds N``, then N interleaved rounds of the
+pipeline alone and the pipeline journaling every input (as ``hub run`` does: JournalHooks feeding a
+JournalWriter on SQLite), each on a freshly published queue: inputs per second until the last
+input is acked, and until the journal has written everything. Not a test: figures depend on the
+machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import tempfile
 import threading
@@ -24,7 +29,10 @@ from pathlib import Path
 from hub.app import Hub
 from hub.broker import BrokerSession
 from hub.config import load_settings
+from hub.journal import Journal, JournalWriter
+from hub.journaling import JournalHooks
 from hub.messages import OutboundMessage
+from hub.processor import Outcome
 from hub.topology import INBOUND
 
 LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
@@ -68,15 +76,17 @@ def publish_pipelined(session: BrokerSession, bodies: list[bytes]) -> float:
     return len(bodies) / (time.perf_counter() - start)
 
 
-def pipeline(hub: Hub, inputs: int) -> tuple[float, float]:
+def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> tuple[float, float]:
     outputs = 0
     processed = threading.Event()
     count = 0
 
-    def on_outcome(outcome: object) -> None:
+    def on_outcome(outcome: Outcome) -> None:
         nonlocal count, outputs
+        if hooks is not None:
+            hooks.on_outcome(outcome)
         count += 1
-        outputs += len(getattr(outcome, "outputs", ()))
+        outputs += len(outcome.outputs)
         if count == inputs:
             processed.set()
 
@@ -95,10 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=5000)
     parser.add_argument("--host", default="127.0.0.1:5672")
+    parser.add_argument("--journal-rounds", type=int, default=0)
     args = parser.parse_args()
     vhost = _vhost()
     try:
-        _run(f"amqp://guest:guest@{args.host}/{vhost}", args.inputs)
+        url = f"amqp://guest:guest@{args.host}/{vhost}"
+        _run(url, args.inputs)
+        if args.journal_rounds:
+            _journal_rounds(url, args.inputs, args.journal_rounds)
     finally:
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False)
 
@@ -119,6 +133,34 @@ def _run(url: str, inputs: int) -> None:
     print(f"hub pipeline, inputs processed           : {inputs_per_s:9.0f} msg/s")
     print(f"hub pipeline, outputs published+confirmed: {outputs_per_s:9.0f} msg/s  "
           f"({outputs_per_s / ceiling:.2f}x the ceiling, {outputs_per_s / one_by_one:.1f}x one-by-one)")
+
+
+def _journal_rounds(url: str, inputs: int, rounds: int) -> None:
+    data_dir = Path(tempfile.mkdtemp())
+    hub = Hub(load_settings(broker_url=url, data_dir=data_dir))
+    bodies = _bodies(inputs)
+    alone: list[float] = []
+    journaled: list[float] = []
+    written: list[float] = []
+    for _ in range(rounds):
+        with hub.session() as session:
+            publish_pipelined(session, bodies)
+        alone.append(pipeline(hub, inputs)[0])
+        with hub.session() as session:
+            publish_pipelined(session, bodies)
+        journal = Journal.open(hub.settings.resolved_journal_url())
+        writer = JournalWriter(journal)
+        start = time.perf_counter()
+        journaled.append(pipeline(hub, inputs, JournalHooks(writer))[0])
+        writer.close()
+        written.append(inputs / (time.perf_counter() - start))
+        journal.close()
+    print(f"\njournal overhead, {rounds} interleaved rounds of {inputs} inputs (best / median):")
+    for label, values in (("pipeline alone", alone), ("pipeline + journal, acked", journaled),
+                          ("pipeline + journal, all written", written)):
+        print(f"  {label:32}: {max(values):7.0f} / {statistics.median(values):7.0f} inputs/s  "
+              f"({max(values) / max(alone):.2f}x / "
+              f"{statistics.median(values) / statistics.median(alone):.2f}x alone)")
 
 
 if __name__ == "__main__":
