@@ -21,7 +21,7 @@ setup(
         "hub": ["*.yaml", "samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],
-        "schemas": ["json/*.json", "xsd/*.xsd", "data/*.yaml"],
+        "schemas": ["json/*.json", "xsd/*.xsd", "data/*.yaml", "wsdl/*.wsdl", "wsdl/*.xsd"],
     },
     install_requires=[
         "kombu>=5.3",

@@ -80,7 +80,10 @@ class InboundPort(Protocol):
     """
 
     source: str
-    checkpoints: Checkpoints
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """This adapter instance's persistent checkpoints."""
 
     def submit(self, records: Sequence[InboundRecord]) -> list[str]:
         """Publish ``records`` to the hub; returns the hub message id given to each."""

@@ -19,8 +19,9 @@ class InboundHarness(Protocol):
     def offer(self, count: int) -> None:
         """Make the system hold ``count`` new, valid records for the adapter to take."""
 
-    def offer_bad(self) -> None:
-        """Make the system hold one record the adapter must refuse (``port.reject``)."""
+    def offer_bad(self) -> bytes | None:
+        """Make the system hold one record the adapter must refuse (``port.reject``); return
+        its bytes as the adapter should hand them over, or None where they cannot be known."""
 
     def outage(self) -> AbstractContextManager[None]:
         """Inside the block the system fails transiently (down, locked, answering 503)."""
