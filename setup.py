@@ -18,6 +18,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
+        "adapters": ["departments.yaml", "testing/templates/*", "testing/templates/**/*"],
         "hub": ["*.yaml", "samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],

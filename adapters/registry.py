@@ -22,6 +22,7 @@ BUILTIN_ADAPTERS: Mapping[str, str] = {
     "rest-pull": "adapters.rest.pull:RestPullAdapter",
     "rest-push": "adapters.rest.push:RestPushAdapter",
     "rest-out": "adapters.rest.outbound:RestOutAdapter",
+    "legal-entity-feed": "adapters.legal_entity.feed:LegalEntityFeedAdapter",
     "db-poll": "adapters.db.poll:DbPollAdapter",
     "db-write": "adapters.db.write:DbWriteAdapter",
     "file-drop": "adapters.file.drop:FileDropAdapter",

@@ -89,6 +89,11 @@ class RestOutAdapter(OutboundAdapter[RestOutConfig]):
             raise TransientError(summary)
         raise PermanentError(summary)
 
+    def start(self) -> None:
+        """Check that the token's reference resolves (ConfigError now, not at the first record)."""
+        if self.config.token is not None:
+            resolve_secret(self.config.token)
+
     def health(self) -> Health:
         """The outcome of the last delivery (an outbound endpoint has no standard probe)."""
         return self._last

@@ -25,7 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from adapters.sdk.config import AdapterConfig, OutboundConfig
-from adapters.sdk.errors import RecordProblem, TransientError
+from adapters.sdk.errors import (
+    ConfigError,
+    PermanentError,
+    RecordProblem,
+    TransientError,
+)
 from hub.envelope import Envelope
 
 log = logging.getLogger(__name__)
@@ -219,6 +224,10 @@ class PollingInboundAdapter(InboundAdapter[ConfigT]):
             except TransientError as e:
                 wait = min(self.max_backoff, max(self.interval, wait * 2))
                 self.log.warning("poll failed (%s); next try in %.0fs", e, wait)
+            except (PermanentError, ConfigError) as e:
+                # Refused by the system or misconfigured: operators need the reason, not a trace.
+                wait = min(self.max_backoff, max(self.interval, wait * 2))
+                self.log.error("poll refused (%s); next try in %.0fs", e, wait)
             except Exception:
                 wait = min(self.max_backoff, max(self.interval, wait * 2))
                 self.log.exception("poll failed unexpectedly; next try in %.0fs", wait)

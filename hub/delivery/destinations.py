@@ -19,6 +19,10 @@ from hub.envelope import Envelope
 class Destination(Protocol):
     """Delivers envelopes to one external system."""
 
+    def start(self) -> None:
+        """Connect and check the configuration; called once before the first delivery.
+        Raises TransientError (not reachable yet) or ConfigError (misconfigured)."""
+
     def deliver(self, envelope: Envelope, body: bytes) -> None:
         """Deliver ``envelope`` (``body`` is its JSON as received). Raises on failure."""
 

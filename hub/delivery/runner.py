@@ -109,6 +109,22 @@ class DeliveryRunner(ConsumerLoop):
         self._queue = next(q for q in topology.queues if q.name == outbound_queue_name(destination_id))
         self._pause = 0.0
 
+    def run(self) -> None:
+        """Start the destination, deliver until stopped, then close the destination.
+
+        A destination that cannot be reached at start is not fatal (its deliveries are retried
+        along the schedule); a :class:`ConfigError` from it is, and stops the hub.
+        """
+        try:
+            self.destination.start()
+        except TransientError as e:
+            log.warning("%s: not reachable at start (%s); deliveries will be retried",
+                        self.destination_id, e)
+        try:
+            super().run()
+        finally:
+            self.destination.close()
+
     def consume(self, session: BrokerSession) -> None:
         publisher = session.publisher()
         received: list[Message] = []

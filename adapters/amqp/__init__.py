@@ -1,0 +1,3 @@
+"""The ``amqp`` exchange mode: a department publishes to ``hub.inbound`` and reads its
+``hub.out.<system>`` queue itself, under a broker user of its own that the hub keeps
+(``amqp-direct``)."""

@@ -1,0 +1,98 @@
+"""The public credit platform (公共信用信息服务平台), simulated over HTTP on loopback.
+
+- On :meth:`~CreditPlatformSimulator.emit` of a penalty, a discipline measure or an inspection
+  result it pushes the record to the hub's ``rest-push`` webhook (retrying while the hub is
+  away); an emitted ``credit_record`` is added to its credit-record feed instead.
+- ``GET /credit-records?since=<seq>&limit=<n>``: the feed the hub's ``rest-pull`` takes,
+  ``{"items": [{"seq", "updated_at", "record"}]}``.
+- ``POST /supervision-results``: where the hub's ``rest-out`` delivers supervision results;
+  stored once per ``Idempotency-Key``; ``inbox.answering(503 or 422)`` makes it refuse.
+
+Credentials are per direction, all bearer tokens from :meth:`environment`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.simulators.rest_peer import Reply, Request, bearer_ok, unauthorised
+from adapters.simulators.rest_system import PushingSystem
+
+
+class CreditPlatformSimulator(PushingSystem):
+    """Pushes supervision records to the hub, serves credit records, takes results."""
+
+    system = "credit-platform"
+    name = "公共信用信息服务平台"
+    pushes = ("administrative_penalty", "discipline_measure", "inspection_result")
+    subscribes = ("administrative_licence", "administrative_penalty", "discipline_measure")
+    inbox_path = "/supervision-results"
+    feed_path = "/credit-records"
+
+    def __init__(self, *, push_port: int | None = None,
+                 env_prefix: str = "CREDIT_PLATFORM") -> None:
+        super().__init__(push_port=push_port, env_prefix=env_prefix,
+                         extra_routes={("GET", self.feed_path): self._credit_records})
+        self.pull_variable = f"{env_prefix}_PULL_TOKEN"
+        self.pull_token = secrets.token_urlsafe(16)
+        self._lock = threading.Lock()
+        self._feed: list[Any] = []
+
+    def environment(self) -> dict[str, str]:
+        return {**super().environment(), self.pull_variable: self.pull_token}
+
+    def connection(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "mode": "rest",
+            "provides": [*self.pushes, "credit_record"],
+            "subscribes": list(self.subscribes),
+            "inbound": [self.push_entry(), self.pull_entry()],
+            "outbound": self.out_entry(),
+        }
+
+    def pull_entry(self) -> dict[str, Any]:
+        """The ``rest-pull`` entry that takes the credit-record feed."""
+        return {
+            "kind": "rest-pull",
+            "url": f"{self.server.url}{self.feed_path}",
+            "auth": {"type": "bearer", "token": f"env:{self.pull_variable}"},
+            "record_type": "credit_record",
+            "cursor_field": "seq",
+            "id_field": "record.record_id",
+            "record_path": "record",
+            "poll_seconds": 5.0,
+        }
+
+    def emit(self, record: dict[str, Any], record_type: str) -> None:
+        if record_type == "credit_record":
+            self.add_feed_item(record)
+        else:
+            self.push(record, record_type)
+
+    def add_feed_item(self, record: Any) -> None:
+        """Append ``record`` to the credit-record feed, wrapped with its seq and time."""
+        with self._lock:
+            self._feed.append({"seq": len(self._feed) + 1,
+                               "updated_at": datetime.now(UTC).isoformat(), "record": record})
+
+    def add_raw_feed_item(self, item: Any) -> None:
+        """Append ``item`` to the feed exactly as given (to serve a broken item)."""
+        with self._lock:
+            self._feed.append(item)
+
+    def _credit_records(self, request: Request) -> Reply:
+        if not bearer_ok(request, self.pull_token):
+            return unauthorised()
+        try:
+            since = int(request.query.get("since", "0"))
+            limit = int(request.query.get("limit", "100"))
+        except ValueError:
+            since = limit = -1
+        if since < 0 or limit < 1:
+            return Reply(400, {"error": {"code": "bad_parameter", "message": "since, limit"}})
+        with self._lock:
+            return Reply(200, {"items": self._feed[since:][:limit]})
