@@ -18,7 +18,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
-        "adapters": ["departments.yaml", "testing/templates/*", "testing/templates/**/*"],
+        "adapters": ["departments.yaml", "testing/templates/*/*.tmpl"],
         "hub": ["*.yaml", "samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],
@@ -49,7 +49,8 @@ setup(
     extras_require={
         # The JSON HTTP admin API (hub admin serve): routing, validation, OpenAPI and serving.
         "admin": ["fastapi>=0.115", "uvicorn>=0.30"],
-        "test": ["pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27"],
+        # ruff: the adapter scaffold's test checks that generated packages pass it.
+        "test": ["pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4"],
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML",
             "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27",
@@ -59,5 +60,7 @@ setup(
         "console_scripts": ["hub = hub.cli:main"],
         # Third-party adapters register here: name = "package.module:AdapterClass".
         "supervision_hub.adapters": [],
+        # The adapter conformance suite's fixtures, for third-party adapters' tests.
+        "pytest11": ["supervision_hub = adapters.testing.plugin"],
     },
 )

@@ -8,7 +8,7 @@ start-up with the file, the system and the key. Example::
 
     connections:
       market:
-        credit_code: 11310112MB2F35497D
+        credit_code: 11310112002985683Y
         mode: db
         provides: [administrative_licence, administrative_penalty]
         subscribes: [discipline_measure, feedback]

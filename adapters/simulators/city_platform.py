@@ -51,15 +51,15 @@ CITY_SUBSCRIBES = ["enterprise_registration", "administrative_licence", "adminis
                    "inspection_result", "discipline_measure", "discipline_report",
                    "supervision_alert", "credit_record"]
 HUB_USER = "minhang-hub"
-CITY_USER = "city-platform"
 HUB_PATH = "/soap/exchange"
 _FIELDS = ("messageId", "correlationId", "sourceSystem", "recordType", "schemaVersion",
            "receivedAt", "idempotencyKey", "creditCode", "payload")
 Failure = Literal["fault", "http-503"]
 
 
-class CityPlatformSimulator:
-    """A :class:`~adapters.simulators.base.Simulator` for ``city-platform``. Thread-safe.
+class SoapSystemSimulator:
+    """A :class:`~adapters.simulators.base.Simulator` for a system that exchanges over SOAP with
+    the city platform's contract (the city itself, or a department that adopted it). Thread-safe.
 
     ``port`` is the city's endpoint (0: a free one, see :attr:`url`); ``hub_port`` is where the
     hub's soap-serve for the city is to listen (default: a port free at :meth:`start`), which
@@ -69,10 +69,11 @@ class CityPlatformSimulator:
     ``emit`` takes a record in the unified layout: the city keeps the same standard.
     """
 
-    system = "city-platform"
-
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, hub_port: int | None = None,
+    def __init__(self, system: str, name: str, *, provides: list[str], subscribes: list[str],
+                 host: str = "127.0.0.1", port: int = 0, hub_port: int | None = None,
                  env_prefix: str = "HUB_SIM_CITY_PLATFORM") -> None:
+        self.system, self.name = system, name
+        self._provides, self._subscribes = provides, subscribes
         self._hub_env, self._city_env = f"{env_prefix}_HUB_PASSWORD", f"{env_prefix}_PASSWORD"
         self._hub_password = secrets.token_urlsafe(18)
         self._city_password = secrets.token_urlsafe(18)
@@ -114,14 +115,14 @@ class CityPlatformSimulator:
         if self._hub_port is None:
             raise RuntimeError("start the simulator first")
         return {
-            "name": "市事中事后综合监管系统",
+            "name": self.name,
             "mode": "soap",
-            "provides": list(CITY_PROVIDES),
-            "subscribes": list(CITY_SUBSCRIBES),
+            "provides": list(self._provides),
+            "subscribes": list(self._subscribes),
             "inbound": [{
                 "kind": "soap-serve", "host": "127.0.0.1", "port": self._hub_port,
-                "path": HUB_PATH, "record_types": list(CITY_PROVIDES),
-                "callers": {CITY_USER: f"env:{self._city_env}"},
+                "path": HUB_PATH, "record_types": list(self._provides),
+                "callers": {self.system: f"env:{self._city_env}"},
             }],
             "outbound": {
                 "kind": "soap-call", "wsdl": f"{self.url}?wsdl", "timeout_seconds": 5.0,
@@ -184,7 +185,7 @@ class CityPlatformSimulator:
 
     def _hub_client(self) -> Client:
         if self._client is None:
-            token = UsernameToken(CITY_USER, self._city_password, use_digest=True)
+            token = UsernameToken(self.system, self._city_password, use_digest=True)
             self._client = Client(f"{self.hub_url}?wsdl", wsse=token,
                                   settings=Settings(strict=True, forbid_dtd=True))
         return self._client
@@ -236,6 +237,18 @@ class CityPlatformSimulator:
             receipt = self._receipts[key]
         return response(f"{RECEIVE_RECORD}Response", receiptId=receipt,
                         duplicate="true" if duplicate else "false")
+
+
+class CityPlatformSimulator(SoapSystemSimulator):
+    """The city supervision platform."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, hub_port: int | None = None,
+                 env_prefix: str = "HUB_SIM_CITY_PLATFORM") -> None:
+        super().__init__(
+            "city-platform", "市事中事后综合监管系统", provides=CITY_PROVIDES,
+            subscribes=CITY_SUBSCRIBES, host=host, port=port, hub_port=hub_port,
+            env_prefix=env_prefix,
+        )
 
 
 def free_port() -> int:

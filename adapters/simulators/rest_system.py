@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any
 
 import requests
 
@@ -129,12 +129,12 @@ class PushingSystem:
     """
 
     system: str
-    name: ClassVar[str]
-    pushes: ClassVar[tuple[str, ...]]
-    subscribes: ClassVar[tuple[str, ...]]
-    inbox_path: ClassVar[str]
+    name: str
+    pushes: tuple[str, ...]
+    subscribes: tuple[str, ...]
+    inbox_path: str
     #: Dotted path to each pushed record's own id (the source message id), if it has one.
-    id_field: ClassVar[str | None] = None
+    id_field: str | None = None
 
     def __init__(self, *, push_port: int | None, env_prefix: str,
                  extra_routes: dict[tuple[str, str], Route] | None = None) -> None:

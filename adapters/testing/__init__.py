@@ -4,10 +4,25 @@
   that records what an inbound adapter submits and rejects, so an adapter is testable without a
   broker or a journal.
 - :class:`InboundHarness` and :class:`OutboundHarness`: what an adapter's tests provide so the
-  conformance suite (``adapters.testing.conformance``) can drive the system behind it.
+  conformance suite (``adapters.testing.conformance``, imported separately: it needs pytest)
+  can drive the system behind it.
+- :func:`sample_envelope` and :data:`LICENCE`: a real envelope and a unified record to deliver.
+- ``adapters.testing.plugin``: the pytest plugin (fixtures ``recording_port``,
+  ``memory_checkpoints``, ``sample_envelope``, ``make_envelope``), registered through the
+  ``pytest11`` entry point.
 """
 
 from adapters.testing.harness import InboundHarness, OutboundHarness
 from adapters.testing.port import MemoryCheckpoints, RecordingPort, Rejection
+from adapters.testing.samples import LICENCE, sample_envelope, sample_licence
 
-__all__ = ["InboundHarness", "MemoryCheckpoints", "OutboundHarness", "RecordingPort", "Rejection"]
+__all__ = [
+    "LICENCE",
+    "InboundHarness",
+    "MemoryCheckpoints",
+    "OutboundHarness",
+    "RecordingPort",
+    "Rejection",
+    "sample_envelope",
+    "sample_licence",
+]

@@ -43,6 +43,7 @@ def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, v
 
 def _register() -> None:
     from hub.cli import (
+        adapters_cmd,
         admin_cmds,
         admin_serve,
         check,
@@ -60,6 +61,8 @@ def _register() -> None:
     main.add_command(check.check)
     main.add_command(demo.demo)
     main.add_command(admin_serve.admin)
+    main.add_command(adapters_cmd.adapters)
+    main.add_command(adapters_cmd.adapter)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
                     admin_cmds.timeline, admin_cmds.audit):
         main.add_command(command)

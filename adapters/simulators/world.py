@@ -1,0 +1,102 @@
+"""A whole simulated exchange: the four platforms and five departments, one per exchange mode.
+
+``SimulatedWorld(folder, broker_url)`` builds the simulators, starts and stops them together,
+and writes the hub's connections file and the environment its credential references need:
+
+========================  ======  ==============================================
+system                    mode    how
+========================  ======  ==============================================
+city-platform             soap    the hub calls ReceiveRecord; the city calls SubmitRecord
+legal-entity-library      rest    change feed pulled by the hub
+credit-platform           rest    pushes to the hub's webhook; the hub POSTs to it
+service-hall              rest    pushes licensing results; the hub POSTs to it
+market                    db      front-end database (SQLite) polled and written
+commerce                  file    GBK CSV drop folder; JSON files exported back
+construction              rest    pushes to a webhook; the hub POSTs to its inbox
+housing                   soap    the city's SOAP contract, both ways
+tax                       amqp    publishes itself (its own RabbitMQ user on RabbitMQ)
+========================  ======  ==============================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from adapters.simulators.base import Simulator
+from adapters.simulators.city_platform import CityPlatformSimulator, SoapSystemSimulator
+from adapters.simulators.credit_platform import CreditPlatformSimulator
+from adapters.simulators.departments import (
+    DEPARTMENT_SENDS,
+    DEPARTMENT_TAKES,
+    AmqpDepartmentSimulator,
+    RestDepartmentSimulator,
+)
+from adapters.simulators.file_dept import FileDeptSimulator
+from adapters.simulators.front_db import FrontDbSimulator
+from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
+from adapters.simulators.service_hall import ServiceHallSimulator
+
+
+class SimulatedWorld:
+    """Every simulator, keyed by system id. ``folder`` holds their files and the config."""
+
+    def __init__(self, folder: Path, broker_url: str) -> None:
+        self.folder = folder
+        self.city = CityPlatformSimulator()
+        self.library = LegalEntityLibrarySimulator()
+        self.credit = CreditPlatformSimulator()
+        self.hall = ServiceHallSimulator()
+        self.market = FrontDbSimulator("market", f"sqlite:///{folder / 'market-front.sqlite'}",
+                                       poll_seconds=0.5)
+        self.commerce = FileDeptSimulator("commerce", folder / "commerce")
+        self.construction = RestDepartmentSimulator("construction", "区建设交通委")
+        self.housing = SoapSystemSimulator(
+            "housing", "区住房保障房屋管理局", provides=list(DEPARTMENT_SENDS),
+            subscribes=list(DEPARTMENT_TAKES), env_prefix="HUB_SIM_HOUSING",
+        )
+        self.tax = AmqpDepartmentSimulator("tax", "区税务分局", broker_url)
+        self.simulators: dict[str, Simulator] = {
+            s.system: s for s in (
+                self.city, self.library, self.credit, self.hall, self.market, self.commerce,
+                self.construction, self.housing, self.tax,
+            )
+        }
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        started: list[Simulator] = []
+        try:
+            for simulator in self.simulators.values():
+                simulator.start()
+                started.append(simulator)
+        except BaseException:
+            for simulator in reversed(started):
+                simulator.stop()
+            raise
+
+    def stop(self) -> None:
+        for simulator in self.simulators.values():
+            simulator.stop()
+
+    def connections(self) -> dict[str, Any]:
+        """The connections file's document for the running simulators."""
+        return {"connections": {system: s.connection() for system, s in self.simulators.items()}}
+
+    def environment(self) -> dict[str, str]:
+        """Every variable the connections' ``env:`` references name (simulated credentials)."""
+        variables: dict[str, str] = {}
+        for simulator in self.simulators.values():
+            variables.update(simulator.environment())
+        return variables
+
+    def write_connections(self) -> Path:
+        """Write ``connections.yaml`` into the folder; its path."""
+        path = self.folder / "connections.yaml"
+        path.write_text(
+            yaml.safe_dump(self.connections(), allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        return path
