@@ -20,6 +20,9 @@ tax                       amqp    publishes itself (its own RabbitMQ user on Rab
 
 from __future__ import annotations
 
+import json
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,28 @@ from adapters.simulators.file_dept import FileDeptSimulator
 from adapters.simulators.front_db import FrontDbSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
+from adapters.testing.samples import LICENCE
+
+DISCIPLINE_SAMPLE = Path(__file__).parents[2] / "hub" / "samples" / "tax-discipline.json"
+#: The department that sends a licence in each of four modes (tax sends discipline over AMQP).
+LICENSING_DEPARTMENTS = {"market": "db", "commerce": "file", "construction": "rest",
+                         "housing": "soap"}
+
+
+@dataclass(frozen=True)
+class SampleTraffic:
+    """What :meth:`SimulatedWorld.emit_samples` sent: record identity -> sending system, and
+    system -> the identities it must end up holding."""
+
+    sent: dict[str, str]
+    expected: dict[str, set[str]]
+
+
+def identity(envelope: dict[str, Any]) -> str | None:
+    """A sample record's own id: its licence number or discipline id."""
+    payload = envelope.get("payload") or {}
+    found = payload.get("licence_number") or payload.get("discipline_id")
+    return str(found) if found is not None else None
 
 
 class SimulatedWorld:
@@ -91,6 +116,34 @@ class SimulatedWorld:
         for simulator in self.simulators.values():
             variables.update(simulator.environment())
         return variables
+
+    def emit_samples(self) -> SampleTraffic:
+        """One record from a department in each mode: a licence from each licensing department
+        (to the city and credit platforms) and a joint-discipline decision from tax over AMQP
+        (to both platforms, the service hall and the departments that enforce it)."""
+        stamp = time.strftime("%H%M%S")
+        sent: dict[str, str] = {}
+        for department, mode in LICENSING_DEPARTMENTS.items():
+            number = f"JY{mode.upper()}{stamp}"
+            self.simulators[department].emit({**LICENCE, "licence_number": number},
+                                             "administrative_licence")
+            sent[number] = department
+        discipline = json.loads(DISCIPLINE_SAMPLE.read_bytes())
+        discipline["discipline_id"] = f"LHCJ-{stamp}"
+        self.tax.emit(discipline, "discipline_measure")
+        sent[discipline["discipline_id"]] = "tax"
+        everything = set(sent)
+        expected = {"city-platform": everything, "credit-platform": everything}
+        for enforcing in (*discipline["enforcing_departments"], "service-hall"):
+            expected[enforcing] = {discipline["discipline_id"]}
+        return SampleTraffic(sent, expected)
+
+    def holding(self, traffic: SampleTraffic) -> dict[str, set[str]]:
+        """For each system of ``traffic.expected``, the expected identities it holds now."""
+        return {
+            system: wanted & {identity(e) for e in self.simulators[system].received()}
+            for system, wanted in traffic.expected.items()
+        }
 
     def write_connections(self) -> Path:
         """Write ``connections.yaml`` into the folder; its path."""

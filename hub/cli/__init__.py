@@ -51,6 +51,7 @@ def _register() -> None:
         routes_cmd,
         run,
         send,
+        simulate,
         validate,
     )
 
@@ -60,6 +61,7 @@ def _register() -> None:
     main.add_command(routes_cmd.routes)
     main.add_command(check.check)
     main.add_command(demo.demo)
+    main.add_command(simulate.simulate)
     main.add_command(admin_serve.admin)
     main.add_command(adapters_cmd.adapters)
     main.add_command(adapters_cmd.adapter)

@@ -18,8 +18,8 @@ log = logging.getLogger("hub.run")
 def run(state: CliState) -> None:
     """Run the pipeline and the deliveries until stopped.
 
-    Consumes hub.inbound, delivers to the destinations of the deliveries file, journals every
-    hop. SIGTERM or SIGINT finishes the work in hand (outputs confirmed, inputs acked, journal
+    Consumes hub.inbound, runs the adapters of the connections file (taking records in, and
+    delivering to the systems that have an outbound adapter), journals every hop. SIGTERM or SIGINT finishes the work in hand (outputs confirmed, inputs acked, journal
     flushed) and exits 0. Run several processes for more throughput; they share the queues.
     """
     from sqlalchemy import make_url

@@ -1,43 +1,23 @@
 """The hub and every simulator running: one record from a department in each of the five
 exchange modes reaches the city platform (SOAP), the credit platform (HTTP) and, for the joint
-discipline decision, every department that must enforce it, each in its own mode."""
+discipline decision, every department that must enforce it, each in its own mode, once."""
 
 from __future__ import annotations
 
-import json
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from adapters.simulators.base import Simulator
-from adapters.simulators.world import SimulatedWorld
+from adapters.simulators.world import SimulatedWorld, identity
 from hub.app import Hub
+from hub.cli import main
 from hub.config import load_settings
-from hub.runtime import HubRuntime
-
-SAMPLES = Path(__file__).parents[2] / "hub" / "samples"
-LICENCE = json.loads((Path(__file__).parents[1] / "hub" / "records" / "licence.json").read_bytes())
-DISCIPLINE = json.loads((SAMPLES / "tax-discipline.json").read_bytes())
-
-#: Department (mode) -> the licence number its record carries.
-LICENCES = {"market": "JYDB0000000001", "commerce": "JYFILE00000001",
-            "construction": "JYREST00000001", "housing": "JYSOAP00000001"}
-
-
-def _identity(envelope: dict[str, Any]) -> str | None:
-    payload = envelope.get("payload") or {}
-    return payload.get("licence_number") or payload.get("discipline_id")
-
-
-def _wait_for(what: str, check: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} within {timeout}s")
-        time.sleep(0.2)
+from hub.journal import JournalWriter
 
 
 @pytest.fixture
@@ -50,10 +30,8 @@ def world(broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
                             connections_file=world.write_connections(),
                             delivery_retry_schedule="1s,2s,5s"))
     journal = hub.open_journal()
-    from hub.journal import JournalWriter
-
     writer = JournalWriter(journal)
-    runtime: HubRuntime = hub.runtime(journal, writer)
+    runtime = hub.runtime(journal, writer)
     runtime.start()
     try:
         assert runtime.wait_ready(60), "every loop of the hub is running"
@@ -69,29 +47,32 @@ def world(broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 def test_a_record_from_each_mode_reaches_the_platforms_and_the_right_departments(
     world: SimulatedWorld,
 ) -> None:
-    for department, number in LICENCES.items():
-        world.simulators[department].emit({**LICENCE, "licence_number": number},
-                                          "administrative_licence")
-    world.tax.emit(DISCIPLINE, "discipline_measure")
-    sent = {*LICENCES.values(), DISCIPLINE["discipline_id"]}
+    traffic = world.emit_samples()
+    assert sorted(traffic.sent.values()) == ["commerce", "construction", "housing", "market", "tax"]
+    deadline = time.monotonic() + 60
+    while world.holding(traffic) != traffic.expected:
+        assert time.monotonic() < deadline, f"arrived: {world.holding(traffic)}"
+        time.sleep(0.2)
 
-    def holds(simulator: Simulator, expected: set[str]) -> Callable[[], bool]:
-        return lambda: expected <= {_identity(e) for e in simulator.received()}
+    for system in traffic.expected:
+        copies = Counter(identity(e) for e in world.simulators[system].received())
+        assert all(copies[i] == 1 for i in traffic.expected[system]), f"{system}: {copies}"
+    sources = {identity(e): e["source"] for e in world.city.received()}
+    assert sources == traffic.sent, "each record is filed under the department that sent it"
 
-    _wait_for("the city platform has all five records", holds(world.city, sent))
-    _wait_for("the credit platform has all five records", holds(world.credit, sent))
-    enforcing = {"commerce": world.commerce, "construction": world.construction,
-                 "housing": world.housing, "service-hall": world.hall}
-    for system, simulator in enforcing.items():
-        _wait_for(f"{system} has the discipline decision",
-                  holds(simulator, {DISCIPLINE["discipline_id"]}))
 
-    city = [_identity(e) for e in world.city.received()]
-    credit = [_identity(e) for e in world.credit.received()]
-    assert sorted(city) == sorted(sent), "each record once at the city platform"
-    assert sorted(credit) == sorted(sent), "each record once at the credit platform"
-    sources = {_identity(e): e["source"] for e in world.city.received()}
-    assert sources == {**{n: d for d, n in LICENCES.items()}, DISCIPLINE["discipline_id"]: "tax"}
-    for system, simulator in enforcing.items():
-        decisions = [e for e in simulator.received() if _identity(e) == DISCIPLINE["discipline_id"]]
-        assert len(decisions) == 1, f"{system} holds the decision once"
+def test_hub_simulate_once_reports_every_sample_delivered(tmp_path: Path) -> None:
+    saved = dict(os.environ)  # the command exports the simulated credentials
+    try:
+        result = CliRunner().invoke(
+            main, ["--broker-url", f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}", "simulate",
+                   "--once", "--folder", str(tmp_path / "world")],
+            env={"HUB_DATA_DIR": str(tmp_path)},
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "holds" in line]
+    assert len(lines) == 6 and all(line.strip().startswith("ok") for line in lines), result.output
+    assert (tmp_path / "world" / "connections.yaml").is_file()
