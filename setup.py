@@ -45,6 +45,10 @@ setup(
         "alembic>=1.13",
         # The journal on PostgreSQL in production (COPY for batched writes).
         "psycopg[binary]>=3.1",
+        # xlsx batches (file-drop, hub import), streamed with openpyxl's read-only mode; openpyxl
+        # parses workbook XML with defusedxml when installed: DTDs and entities in untrusted xlsx refused.
+        "openpyxl>=3.1",
+        "defusedxml>=0.7",
     ],
     extras_require={
         # The JSON HTTP admin API (hub admin serve): routing, validation, OpenAPI and serving.
@@ -52,7 +56,7 @@ setup(
         # ruff: the adapter scaffold's test checks that generated packages pass it.
         "test": ["pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4"],
         "dev": [
-            "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML",
+            "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",
             "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27",
         ],
     },

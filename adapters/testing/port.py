@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adapters.sdk import InboundRecord, RecordProblem, TransientError
+from adapters.sdk import Checkpoints, InboundRecord, RecordProblem, TransientError
 
 
 class MemoryCheckpoints:
@@ -44,7 +44,7 @@ class RecordingPort:
 
     def __init__(self, source: str = "market", checkpoints: MemoryCheckpoints | None = None) -> None:
         self.source = source
-        self.checkpoints = checkpoints or MemoryCheckpoints()
+        self.checkpoints: Checkpoints = checkpoints or MemoryCheckpoints()
         self.submitted: list[InboundRecord] = []
         self.rejected: list[Rejection] = []
         self.failing = False

@@ -48,6 +48,7 @@ def _register() -> None:
         admin_serve,
         check,
         demo,
+        import_cmd,
         routes_cmd,
         run,
         send,
@@ -62,6 +63,7 @@ def _register() -> None:
     main.add_command(check.check)
     main.add_command(demo.demo)
     main.add_command(simulate.simulate)
+    main.add_command(import_cmd.import_file)
     main.add_command(admin_serve.admin)
     main.add_command(adapters_cmd.adapters)
     main.add_command(adapters_cmd.adapter)

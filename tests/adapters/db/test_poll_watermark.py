@@ -100,7 +100,7 @@ def test_the_position_does_not_move_while_the_hub_refuses_records(
     poller = make_poller(front_db.url, port, **BY_ID)
     with pytest.raises(TransientError):
         poller.poll_once()
-    assert CHECKPOINT not in port.checkpoints.values
+    assert port.checkpoints.get(CHECKPOINT) is None
     port.failing = False
     assert poller.poll_once() == 2
 
