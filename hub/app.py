@@ -26,9 +26,10 @@ from hub.journal import Journal, JournalWriter
 from hub.journaling import JournalHooks
 from hub.processor import Outcome, Processor
 from hub.retention import RetentionLoop
+from hub.review import ReviewPolicy, ReviewVerifier, open_lookup
 from hub.runtime import HubRuntime, Loop
 from hub.systems import SystemCatalogue
-from hub.topology import Topology, TopologyOptions
+from hub.topology import REVIEW, Topology, TopologyOptions
 from hub.worker import Worker
 from routes import RouteTable
 from transforms import MappingCatalogue
@@ -100,10 +101,13 @@ class Hub:
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> HubRuntime:
-        """Every loop of ``hub run``: the worker, a delivery runner per configured destination
-        an adapter loop per inbound adapter in the connections file and, on an embedded broker,
-        the delay pump. Outcomes and delivery steps are journaled
-        through ``writer``; ``on_outcome`` also sees each outcome (logging, tallies)."""
+        """Every loop of ``hub run``: the worker, a delivery runner per configured destination,
+        an adapter loop per inbound adapter in the connections file, the review verifier when
+        the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
+        Outcomes, delivery steps and review verdicts are journaled through ``writer``;
+        ``on_outcome`` also sees each outcome (logging, tallies).
+
+        Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
         hooks = JournalHooks(writer)
 
         def each_outcome(outcome: Outcome) -> None:
@@ -133,6 +137,12 @@ class Hub:
                 )
                 adapter = build_inbound(self.registry, inbound, connection.system, port)
                 loops[f"adapter:{name}"] = AdapterLoop(adapter, port)
+        lookup = self.connections.lookup()
+        if lookup is not None:
+            loops["verify:review"] = ReviewVerifier(
+                url, self.topology, open_lookup(lookup), self.routes, self.systems.ids,
+                ReviewPolicy(self._schedule(REVIEW)), on_outcome=hooks.on_review,
+            )
         if self.settings.is_embedded():
             loops["delay-pump"] = DelayPump(url, self.topology)
         loops["retention"] = RetentionLoop(journal, self.settings.journal_retention_days)

@@ -20,6 +20,15 @@ start-up with the file, the system and the key. Example::
 record types it expects to receive (the route files decide what it actually receives; ``hub
 check`` compares the two). ``mode`` is the exchange mode the system primarily uses; at least
 one of its adapters must use it.
+
+The ``legal-entity-library`` entry alone may carry ``lookup``, validated as
+:class:`~adapters.legal_entity.LegalEntityLookupConfig`: where the library answers lookups by
+credit code. With it, the hub verifies the records under review itself (:mod:`hub.review`);
+without it they wait in ``hub.review`` for people::
+
+    legal-entity-library:
+      lookup: {url: "https://library.example/entities/{credit_code}",
+               auth: {type: bearer, token: "env:LIBRARY_TOKEN"}}
 """
 
 from __future__ import annotations
@@ -32,11 +41,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import schemas
+from adapters.legal_entity import LegalEntityLookupConfig
 from adapters.registry import AdapterRegistry
 from adapters.sdk.base import Mode
 from adapters.sdk.config import AdapterConfig, OutboundConfig
 from hub.adapter_host import adapter_class, validate_config
 from hub.errors import ConfigError
+
+#: The one system that answers credit-code lookups (its entry may carry ``lookup``).
+LEGAL_ENTITY_LIBRARY = "legal-entity-library"
 
 
 class _Entry(BaseModel):
@@ -53,6 +66,11 @@ class _Entry(BaseModel):
     subscribes: list[str] = Field(default_factory=list, description="Record types it receives.")
     inbound: list[dict[str, Any]] = Field(default_factory=list)
     outbound: dict[str, Any] | None = None
+    lookup: LegalEntityLookupConfig | None = Field(
+        default=None,
+        description="legal-entity-library only: where it answers lookups by credit code, to "
+        "verify and enrich the records under review.",
+    )
 
     @field_validator("credit_code")
     @classmethod
@@ -83,6 +101,7 @@ class SystemConnection(BaseModel):
     subscribes: tuple[str, ...] = ()
     inbound: tuple[AdapterConfig, ...] = ()
     outbound: OutboundConfig | None = None
+    lookup: LegalEntityLookupConfig | None = None
 
 
 class Connections:
@@ -103,6 +122,11 @@ class Connections:
     def outbound(self) -> dict[str, OutboundConfig]:
         """System id -> its outbound adapter config, for the systems the hub delivers to."""
         return {c.system: c.outbound for c in self if c.outbound is not None}
+
+    def lookup(self) -> LegalEntityLookupConfig | None:
+        """How to look credit codes up in the legal-entity library, if the file says."""
+        library = self.get(LEGAL_ENTITY_LIBRARY)
+        return library.lookup if library is not None else None
 
     @classmethod
     def load(
@@ -145,6 +169,8 @@ def _connection(
         raise ConfigError(f"{where}: {e}") from e
     except ConfigError as e:
         raise ConfigError(f"{where}: {e}") from e
+    if entry.lookup is not None and system != LEGAL_ENTITY_LIBRARY:
+        raise ConfigError(f"{where}: only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
     for config in inbound:
         if adapter_class(registry, config.kind).direction != "inbound":
             raise ConfigError(f"{where}: adapter {config.kind!r} cannot be used for inbound")
@@ -162,4 +188,5 @@ def _connection(
         subscribes=tuple(entry.subscribes),
         inbound=inbound,
         outbound=outbound,
+        lookup=entry.lookup,
     )

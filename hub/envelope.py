@@ -18,7 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Stages a message passes through, in order; each leaves one hop in the trace.
-HOP_STAGES = ("received", "standardised", "routed", "rejected", "review", "feedback")
+HOP_STAGES = (
+    "received", "standardised", "routed", "rejected", "review", "verified", "feedback",
+)
 
 
 def utc_now() -> datetime:
@@ -50,6 +52,29 @@ class Hop(BaseModel):
     detail: str | None = Field(default=None, description="What happened, e.g. the route ids.")
 
 
+class RegisteredEntity(BaseModel):
+    """A legal entity as the legal-entity library registers it, found by one credit code.
+
+    The hub adds these to a record whose credit code was under review once the library has
+    confirmed the code (:mod:`hub.review`). They sit beside the payload, never in it: the payload
+    stays the source's record in the unified standard, and the content hash (the idempotency
+    key over the payload) stays the same whatever the library answered that day.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(description="Dotted path of the credit-code field in the payload.")
+    credit_code: str = Field(description="The code looked up, as the payload carries it.")
+    name: str = Field(description="Registered name (名称) in the library.")
+    registration_authority: str | None = Field(
+        default=None, description="Registration authority (登记机关), when the library gives it."
+    )
+    status: str | None = Field(
+        default=None, description="Registration status (登记状态) as the library words it, e.g. 存续."
+    )
+    verified_at: datetime = Field(description="When the library answered (UTC).")
+
+
 class Envelope(BaseModel):
     """A unified record with its provenance; the body of every outbound message."""
 
@@ -74,9 +99,16 @@ class Envelope(BaseModel):
     )
     hops: list[Hop] = Field(default_factory=list, description="The trace, oldest first.")
     payload: dict[str, Any] = Field(description="The record in the unified standard.")
+    entities: list[RegisteredEntity] | None = Field(
+        default=None,
+        description="The legal entities the library confirmed for the record's credit codes "
+        "under review, one per code; absent on every other envelope.",
+    )
 
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode("utf-8")
+        # Absent rather than null when unset, so envelopes without it keep their exact shape.
+        exclude = {"entities"} if self.entities is None else None
+        return self.model_dump_json(exclude=exclude).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, body: bytes) -> Envelope:

@@ -1,7 +1,7 @@
-"""What the pipeline and the delivery runners tell the journal.
+"""What the pipeline, the delivery runners and the review verifier tell the journal.
 
 Pure functions from what happened (an input and its :class:`Outcome`, a
-:class:`DeliveryEvent`) to journal records; :class:`JournalHooks` hands them to a
+:class:`DeliveryEvent`, a :class:`ReviewOutcome`) to journal records; :class:`JournalHooks` hands them to a
 :class:`JournalWriter`, which writes them in batches off the hot path.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
 from hub.processor import Outcome
+from hub.review import ReviewOutcome
 
 FEEDBACK_HEADER_VALUE = "feedback"
 
@@ -89,14 +90,65 @@ def delivery_record(event: DeliveryEvent) -> JournalEvent | None:
     )
 
 
+#: ReviewOutcome status -> the journal event it starts with, at the place it concerns.
+_REVIEW_EVENTS = {
+    "verified": ("verified", "review"),
+    "rejected": ("rejected", "quarantine"),
+    "retried": ("retried", "review"),
+    "handed_over": ("dead_lettered", "review"),
+}
+
+
+def review_events(outcome: ReviewOutcome) -> list[JournalEvent]:
+    """verified, then routed (one per destination) and feedback accepted; or rejected and
+    feedback rejected; or retried (library away) or dead_lettered (left to people). Empty for a
+    message too broken to name."""
+    envelope = outcome.envelope
+    if envelope is None:
+        return []
+
+    def event(kind: str, destination: str | None, detail: str) -> JournalEvent:
+        return JournalEvent(
+            message_id=envelope.message_id,
+            event=kind,
+            at=outcome.at,
+            source=envelope.source,
+            record_type=envelope.record_type,
+            correlation_id=envelope.correlation_id,
+            destination=destination,
+            credit_code=envelope.credit_code,
+            attempt=outcome.attempt,
+            detail=detail[:2000],
+        )
+
+    kind, place = _REVIEW_EVENTS[outcome.status]
+    detail = outcome.detail
+    if outcome.status == "rejected":
+        detail = f"{', '.join(p.code for p in outcome.problems)}: {outcome.detail}"
+    events = [event(kind, place, detail)]
+    for destination in outcome.destinations:
+        rules = sorted({m.rule for m in outcome.matches if m.destination == destination})
+        events.append(event("routed", destination, ", ".join(rules)))
+    if outcome.status in ("verified", "rejected"):
+        status = "accepted" if outcome.status == "verified" else "rejected"
+        events.append(event("feedback", envelope.source, status))
+    return events
+
+
 class JournalHooks:
-    """Callbacks for the worker and the delivery runners that feed one :class:`JournalWriter`."""
+    """Callbacks for the worker, the delivery runners and the review verifier that feed one
+    :class:`JournalWriter`."""
 
     def __init__(self, writer: JournalWriter) -> None:
         self.writer = writer
 
     def on_outcome(self, outcome: Outcome) -> None:
         self.writer.submit(messages=[message_record(outcome)], events=outcome_events(outcome))
+
+    def on_review(self, outcome: ReviewOutcome) -> None:
+        events = review_events(outcome)
+        if events:
+            self.writer.submit(events=events)
 
     def on_delivery(self, event: DeliveryEvent) -> None:
         record = delivery_record(event)

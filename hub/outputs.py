@@ -38,6 +38,36 @@ class Context:
         return self.message.correlation_id or self.message.message_id or self.message_id
 
 
+def context_of(envelope: Envelope, headers: Mapping[str, Any] | None = None) -> Context:
+    """The context of an input already standardised, rebuilt from its envelope, so that a later
+    stage (the review verifier) builds its outputs with the functions below.
+
+    Feedback then regards the same input (message ids, correlation, source). The message body
+    is the unified record as JSON: a quarantine copy made from this context carries that record
+    and ``headers``, while the original bytes stay in the journal under the same message id.
+    The envelope does not keep the source's ``reply_to``, so feedback reaches
+    ``hub.out.<source>`` only.
+    """
+    message = InboundMessage(
+        body=json.dumps(envelope.payload, ensure_ascii=False).encode("utf-8"),
+        routing_key=f"{envelope.source}.{envelope.record_type}",
+        content_type="application/json",
+        content_encoding="utf-8",
+        message_id=envelope.source_message_id,
+        correlation_id=envelope.correlation_id,
+        headers=dict(headers or {}),
+    )
+    return Context(
+        message=message,
+        message_id=envelope.message_id,
+        received_at=envelope.received_at,
+        source=envelope.source,
+        record_type=envelope.record_type,
+        schema_version=envelope.schema_version,
+        hops=list(envelope.hops),
+    )
+
+
 def envelope_headers(envelope: Envelope) -> dict[str, Any]:
     """The envelope fields a consumer may want to filter on without parsing the body."""
     headers = {

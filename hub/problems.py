@@ -46,6 +46,11 @@ ROUTING_KEY_INVALID = "routing_key.invalid"
 RECORD_TYPE_NOT_ACCEPTED = "record_type.not_accepted"
 MESSAGE_TOO_LARGE = "message.too_large"
 INTERNAL_ERROR = "hub.internal_error"
+# Why the review verifier handed a record back to people (hub.review.dead; see hub.review).
+ENVELOPE_INVALID = "envelope.invalid"
+REVIEW_UNDECIDABLE = "review.undecidable"
+REVIEW_LOOKUP_REFUSED = "review.lookup_refused"
+REVIEW_LOOKUP_UNAVAILABLE = "review.lookup_unavailable"
 
 HUB_REASON_CODES: dict[str, str] = {
     SOURCE_UNKNOWN: "The routing key names a system the hub does not know.",
@@ -53,6 +58,14 @@ HUB_REASON_CODES: dict[str, str] = {
     RECORD_TYPE_NOT_ACCEPTED: "Sources may not send this record type (feedback is the hub's).",
     MESSAGE_TOO_LARGE: "The body exceeds the configured size limit (max_message_bytes).",
     INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
+    ENVELOPE_INVALID: "A message on an outbound queue is not a valid envelope; it is "
+    "dead-lettered with its body.",
+    REVIEW_UNDECIDABLE: "The legal-entity library cannot settle this review: the record carries "
+    "no code under review, or no name to compare with the registered one; people decide.",
+    REVIEW_LOOKUP_REFUSED: "The legal-entity library refused the lookup or answered outside its "
+    "contract (credentials, a malformed answer); people decide until it is fixed.",
+    REVIEW_LOOKUP_UNAVAILABLE: "The legal-entity library could not be reached along the whole "
+    "retry schedule; people decide.",
 }
 
 

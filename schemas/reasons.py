@@ -58,6 +58,13 @@ _CREDIT_CODE = {
     "is not allowed (only the code of an individual business, 个体工商户, may be the placeholder).",
     "credit_code.nonconforming": "The code fails the check character but is on the allow-list "
     "of legally issued non-conforming codes; the record is kept and sent to review.",
+    "credit_code.unverified": "A code under review (see credit_code.nonconforming) was not "
+    "confirmed by the legal-entity library: the library does not know it, registers it under "
+    "another name than the record gives, or registers the entity as deregistered or revoked "
+    "(注销, 吊销, 撤销). The record is quarantined.",
+    "credit_code.verified": "Not a problem: a code under review was confirmed by the "
+    "legal-entity library (known, registered under the name the record gives, neither "
+    "deregistered nor revoked) and the record was delivered; sent with feedback status accepted.",
 }
 
 _RECORD = {
@@ -97,7 +104,10 @@ RECORD_TYPE_UNKNOWN = "record_type.unknown"
 SCHEMA_VERSION_UNKNOWN = "schema_version.unknown"
 BODY_NOT_AN_OBJECT = "body.not_an_object"
 CREDIT_CODE_NONCONFORMING = "credit_code.nonconforming"
+CREDIT_CODE_UNVERIFIED = "credit_code.unverified"
+CREDIT_CODE_VERIFIED = "credit_code.verified"
 assert {RECORD_TYPE_UNKNOWN, SCHEMA_VERSION_UNKNOWN, BODY_NOT_AN_OBJECT} <= set(_RECORD)
+assert {CREDIT_CODE_NONCONFORMING, CREDIT_CODE_UNVERIFIED, CREDIT_CODE_VERIFIED} <= set(_CREDIT_CODE)
 
 #: The subset of REASON_CODES that name a repair rather than a problem.
 REPAIR_CODES: frozenset[str] = frozenset(_REPAIRS)

@@ -36,6 +36,7 @@ from lxml import etree
 from adapters.file.encodings import UTF8_BOM, codec_for, display, utf8_in_disguise
 from adapters.file.rows import FileUnusable, Row
 from transforms.charsets import UTF8
+from transforms.safe_xml import HARDENED_OPTIONS
 
 _CHUNK = 64 * 1024
 _PROLOG_LIMIT = 1024 * 1024
@@ -49,19 +50,7 @@ _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 def pull_parser() -> etree.XMLPullParser:
     """A pull parser with :func:`transforms.safe_xml.hardened_parser`'s settings."""
-    return etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        no_network=True,
-        huge_tree=False,
-        remove_pis=True,
-        remove_comments=True,
-        strip_cdata=True,
-        recover=False,
-    )
+    return etree.XMLPullParser(events=("start", "end"), **HARDENED_OPTIONS)
 
 
 class XmlRows:

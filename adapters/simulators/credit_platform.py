@@ -18,7 +18,13 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.simulators.rest_peer import Reply, Request, bearer_ok, unauthorised
+from adapters.simulators.rest_peer import (
+    Reply,
+    Request,
+    bearer_ok,
+    page_window,
+    unauthorised,
+)
 from adapters.simulators.rest_system import PushingSystem
 
 
@@ -87,12 +93,9 @@ class CreditPlatformSimulator(PushingSystem):
     def _credit_records(self, request: Request) -> Reply:
         if not bearer_ok(request, self.pull_token):
             return unauthorised()
-        try:
-            since = int(request.query.get("since", "0"))
-            limit = int(request.query.get("limit", "100"))
-        except ValueError:
-            since = limit = -1
-        if since < 0 or limit < 1:
-            return Reply(400, {"error": {"code": "bad_parameter", "message": "since, limit"}})
+        window = page_window(request)
+        if isinstance(window, Reply):
+            return window
+        since, limit = window
         with self._lock:
             return Reply(200, {"items": self._feed[since:][:limit]})

@@ -1,6 +1,7 @@
 """The legal-entity library (法人库), simulated over HTTP on loopback.
 
-- ``GET /entities/<credit_code>``: the entity's current row (404 if unknown);
+- ``GET /entities/<credit_code>``: the entity's current row (404 if unknown), which the hub's
+  review verifier asks (the ``lookup`` block of :meth:`connection`);
 - ``GET /changes?since=<SEQ>&limit=<n>``: the change feed, changes after ``since`` in order,
   as ``{"items": [...]}`` in the library's layout (:mod:`adapters.legal_entity.layout`).
 
@@ -25,6 +26,7 @@ from adapters.simulators.rest_peer import (
     Reply,
     Request,
     bearer_ok,
+    page_window,
     unauthorised,
 )
 
@@ -66,6 +68,8 @@ class LegalEntityLibrarySimulator:
                 "auth": {"type": "bearer", "token": f"env:{self.token_variable}"},
                 "poll_seconds": 5.0,
             }],
+            # The hub verifies records under review against the library (hub.review).
+            "lookup": self.lookup_config(),
         }
 
     def lookup_config(self) -> dict[str, Any]:
@@ -127,13 +131,10 @@ class LegalEntityLibrarySimulator:
     def _changes(self, request: Request) -> Reply:
         if not bearer_ok(request, self.token):
             return unauthorised()
-        try:
-            since = int(request.query.get("since", "0"))
-            limit = int(request.query.get("limit", "100"))
-        except ValueError:
-            since = limit = -1
-        if since < 0 or limit < 1:
-            return Reply(400, {"error": {"code": "bad_parameter", "message": "since, limit"}})
+        window = page_window(request)
+        if isinstance(window, Reply):
+            return window
+        since, limit = window
         with self._lock:
             # A change is after `since` by its position; a broken raw item has no SEQ of its
             # own and is served by position too, as a real feed would keep serving it.

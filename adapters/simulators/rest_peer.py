@@ -57,6 +57,18 @@ def unauthorised() -> Reply:
                  {"WWW-Authenticate": "Bearer"})
 
 
+def page_window(request: Request) -> tuple[int, int] | Reply:
+    """A feed request's ``since`` (items already taken) and ``limit``, or the 400 to answer."""
+    try:
+        since = int(request.query.get("since", "0"))
+        limit = int(request.query.get("limit", "100"))
+    except ValueError:
+        since = limit = -1
+    if since < 0 or limit < 1:
+        return Reply(400, {"error": {"code": "bad_parameter", "message": "since, limit"}})
+    return since, limit
+
+
 class JsonServer:
     """A threaded HTTP server on 127.0.0.1 answering from ``routes``: (method, path) -> route.
 

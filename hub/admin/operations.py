@@ -26,7 +26,7 @@ from hub.envelope import utc_now
 from hub.errors import ConfigError, PublishNotConfirmed
 from hub.journal import AuditEntry, Journal, JournalEvent, JournalMessage, MessageQuery
 from hub.messages import ATTEMPT_HEADER, OutboundMessage
-from hub.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER
+from hub.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
 
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
 FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
@@ -186,7 +186,9 @@ class AdminOps:
         return ActionResult(action, dry_run, len(ids), ids)
 
     def _dead_queue(self, destination: str) -> str:
-        if destination not in self.hub.systems:
+        """A system's dead letters, or the hub's own (``review``: what the verifier handed to
+        people)."""
+        if destination not in self.hub.systems and destination != REVIEW:
             raise ConfigError(f"no system {destination!r}; see hub/systems.yaml")
         return dead_letter_queue(destination)
 

@@ -19,6 +19,7 @@ EVENT_KINDS = (
     "standardised",
     "routed",
     "review",
+    "verified",
     "feedback",
     "delivered",
     "duplicate",

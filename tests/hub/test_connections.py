@@ -12,6 +12,7 @@ from hub.config import load_settings
 from hub.delivery.runner import DeliveryRunner
 from hub.errors import ConfigError
 from hub.journal import Journal, JournalWriter
+from hub.review import ReviewVerifier
 
 
 def _hub(tmp_path: Path, connections: str) -> Hub:
@@ -64,13 +65,59 @@ def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_
         ("connections:\n  tax: {inbound: [{kind: rest-out, url: 'http://x/'}]}\n",
          "cannot be used for inbound"),
         ("systems: {}\n", "one mapping, 'connections'"),
+        ("connections:\n  legal-entity-library: {lookup: {url: 'http://x/entities'}}\n",
+         "needs {credit_code}"),
+        (("connections:\n  legal-entity-library: {lookup: {url: 'http://x/{credit_code}', "
+          "cache: 5}}\n"), "(?s)legal-entity-library.*cache"),
+        (("connections:\n  legal-entity-library: {lookup: {url: 'http://x/{credit_code}', "
+          "auth: {type: bearer, token: s3cret}}}\n"), "by reference"),
+        ("connections:\n  tax: {lookup: {url: 'http://x/{credit_code}'}}\n",
+         "only legal-entity-library answers lookups"),
     ],
     ids=["unknown-system", "unknown-key", "bad-schedule", "misspelt-kind", "no-kind", "bad-url",
          "inline-secret", "wrong-mode", "bad-credit-code", "unknown-record-type",
-         "outbound-as-inbound", "wrong-shape"],
+         "outbound-as-inbound", "wrong-shape", "lookup-url", "lookup-unknown-key",
+         "lookup-inline-secret", "lookup-elsewhere"],
 )
 def test_a_bad_connections_file_stops_start_up_naming_the_problem(
     tmp_path: Path, connections: str, message: str
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         _hub(tmp_path, connections)
+
+
+LOOKUP = """connections:
+  legal-entity-library:
+    lookup:
+      url: "http://127.0.0.1:9/entities/{credit_code}"
+      auth: {type: bearer, token: "env:TEST_LIBRARY_TOKEN"}
+"""
+
+
+def test_a_library_lookup_adds_the_review_verifier_and_no_lookup_leaves_review_to_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_LIBRARY_TOKEN", "t0ken")
+    hub = _hub(tmp_path, LOOKUP)
+    lookup = hub.connections.lookup()
+    assert lookup is not None and lookup.url.endswith("/entities/{credit_code}")
+    journal = Journal.open(hub.settings.resolved_journal_url())
+    with JournalWriter(journal) as writer:
+        verifier = hub.runtime(journal, writer).loops["verify:review"]
+        assert isinstance(verifier, ReviewVerifier)
+        assert [d.label for d in verifier.policy.schedule] == ["10s", "1m"]
+        without = _hub(tmp_path, "connections:\n  legal-entity-library: {mode: rest}\n")
+        assert without.connections.lookup() is None
+        assert not [n for n in without.runtime(journal, writer).loops if n.startswith("verify")]
+    journal.close()
+
+
+def test_a_lookup_credential_that_is_not_set_stops_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEST_LIBRARY_TOKEN", raising=False)
+    hub = _hub(tmp_path, LOOKUP)
+    journal = Journal.open(hub.settings.resolved_journal_url())
+    with JournalWriter(journal) as writer, pytest.raises(ConfigError, match="TEST_LIBRARY_TOKEN"):
+        hub.runtime(journal, writer)
+    journal.close()

@@ -1,0 +1,30 @@
+"""Settling records under review with the legal-entity library (法人库).
+
+A record whose credit code fails the check character but is on the allow-list of legally issued
+non-conforming codes goes to ``hub.review`` with feedback ``review``. When the connections file
+gives the library a ``lookup`` block, :class:`ReviewVerifier` consumes that queue: a record the
+library confirms is routed and delivered, enriched with the registered entities (envelope field
+``entities``), with feedback ``accepted``; one it does not confirm is quarantined
+(``credit_code.unverified``) with feedback ``rejected``. Without a lookup, records stay in
+``hub.review`` for people, as before.
+
+- :mod:`hub.review.names`: which codes a record asks about, under which names; status words.
+- :mod:`hub.review.verdict`: the library's verdict on one record.
+- :mod:`hub.review.outputs`: the messages published for each verdict.
+- :mod:`hub.review.verifier`: the consumer loop, with parking while the library is away.
+"""
+
+from hub.review.verdict import EntityLookup, Undecidable, Unverified, Verified, verify
+from hub.review.verifier import ReviewOutcome, ReviewPolicy, ReviewVerifier, open_lookup
+
+__all__ = [
+    "EntityLookup",
+    "ReviewOutcome",
+    "ReviewPolicy",
+    "ReviewVerifier",
+    "Undecidable",
+    "Unverified",
+    "Verified",
+    "open_lookup",
+    "verify",
+]
