@@ -10,8 +10,10 @@ Runs in a fresh virtual host. Prints, in messages per second:
 and the ratios between them. With ``--journal-rounds N``, then N interleaved rounds of the
 pipeline alone and the pipeline journaling every input (as ``hub run`` does: JournalHooks feeding a
 JournalWriter on SQLite), each on a freshly published queue: inputs per second until the last
-input is acked, and until the journal has written everything. Not a test: figures depend on the
-machine.
+input is acked, and until the journal has written everything. With ``--paced-rate R``, the same
+comparison at a steady arrival rate of R inputs per second (a department publishing as records
+arise, below saturation): the latency from publish to processed, p50 and p99, per round. Not a
+test: figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=5000)
     parser.add_argument("--host", default="127.0.0.1:5672")
     parser.add_argument("--journal-rounds", type=int, default=0)
+    parser.add_argument("--paced-rate", type=float, default=0.0)
     args = parser.parse_args()
     vhost = _vhost()
     try:
@@ -113,6 +116,8 @@ def main() -> None:
         _run(url, args.inputs)
         if args.journal_rounds:
             _journal_rounds(url, args.inputs, args.journal_rounds)
+        if args.paced_rate:
+            _paced_rounds(url, args.inputs, args.paced_rate, max(1, args.journal_rounds))
     finally:
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False)
 
@@ -161,6 +166,64 @@ def _journal_rounds(url: str, inputs: int, rounds: int) -> None:
         print(f"  {label:32}: {max(values):7.0f} / {statistics.median(values):7.0f} inputs/s  "
               f"({max(values) / max(alone):.2f}x / "
               f"{statistics.median(values) / statistics.median(alone):.2f}x alone)")
+
+
+def paced(hub: Hub, bodies: list[bytes], rate: float,
+          hooks: JournalHooks | None = None) -> list[float]:
+    """Publish ``bodies`` at ``rate`` per second while the worker runs; each input's seconds
+    from publish to processed (outputs published; acked with its batch soon after)."""
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+    done = threading.Event()
+
+    def on_outcome(outcome: Outcome) -> None:
+        if hooks is not None:
+            hooks.on_outcome(outcome)
+        latencies.append(time.perf_counter() - sent[outcome.inbound.message_id or ""])
+        if len(latencies) == len(bodies):
+            done.set()
+
+    worker = hub.worker(on_outcome=on_outcome)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    worker.ready.wait(30)
+    with hub.session() as session:
+        publisher = session.publisher()
+        start = time.perf_counter()
+        for n, body in enumerate(bodies):
+            time.sleep(max(0.0, start + n / rate - time.perf_counter()))
+            message_id = str(n)
+            sent[message_id] = time.perf_counter()
+            publisher.publish(OutboundMessage(INBOUND, "market.administrative_licence", body,
+                                              "application/json", message_id=message_id))
+            if n % 50 == 49:
+                publisher.settle(30)
+        publisher.settle(30)
+    done.wait(600)
+    worker.stop()
+    thread.join()
+    return latencies
+
+
+def _paced_rounds(url: str, inputs: int, rate: float, rounds: int) -> None:
+    hub = Hub(load_settings(broker_url=url, data_dir=Path(tempfile.mkdtemp())))
+    bodies = _bodies(inputs)
+
+    def quantiles(values: list[float]) -> tuple[float, float]:
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.99)] * 1000
+
+    print(f"\npaced at {rate:.0f} inputs/s, {rounds} interleaved rounds of {inputs} inputs: "
+          "latency publish -> processed, p50 / p99 ms")
+    for n in range(rounds):
+        alone = quantiles(paced(hub, bodies, rate))
+        journal = Journal.open(hub.settings.resolved_journal_url())
+        writer = JournalWriter(journal)
+        journaled = quantiles(paced(hub, bodies, rate, JournalHooks(writer)))
+        writer.close()
+        journal.close()
+        print(f"  round {n + 1}: alone {alone[0]:6.1f} / {alone[1]:6.1f}   "
+              f"with journal {journaled[0]:6.1f} / {journaled[1]:6.1f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the environment.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any
 
@@ -42,7 +43,10 @@ def main() -> None:
         mappings=hub.mappings,
         max_message_bytes=hub.settings.max_message_bytes,
     )
-    Worker(hub.settings, hub.topology, processor).run()
+    worker = Worker(hub.settings, hub.topology, processor)
+    # As hub run does: SIGTERM finishes the batch in hand, acks it and exits.
+    signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop())
+    worker.run()
 
 
 if __name__ == "__main__":
