@@ -17,8 +17,9 @@ start-up with the file, the system and the key. Example::
         outbound: {kind: db-write, url: "env:MARKET_DB_URL", table: hub_inbox}
 
 ``provides`` and ``subscribes`` are the system's declared contract: record types it sends and
-record types it expects to receive (the route files decide what it actually receives; ``hub
-check`` compares the two). ``mode`` is the exchange mode the system primarily uses; at least
+record types it expects to receive. They document the agreement; the route files decide what
+a system actually receives (tests/adapters/test_departments_file.py holds the shipped file to
+the routes). ``mode`` is the exchange mode the system primarily uses; at least
 one of its adapters must use it.
 
 The ``legal-entity-library`` entry alone may carry ``lookup``, validated as
