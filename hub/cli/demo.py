@@ -26,13 +26,15 @@ if TYPE_CHECKING:
 @click.pass_obj
 def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
     """Start the hub on the embedded broker, send sample traffic from simulated departments,
-    and show what arrived in every queue: deliveries, feedback with reasons, quarantine.
+    and show what arrived in every queue: deliveries, feedback with reasons, quarantine. Then
+    connect it to simulated systems in every exchange mode and show a record from each arrive.
 
     Always uses its own embedded broker (never a configured RabbitMQ, whose queues it would
-    read). Exits 0 when every record sent was processed, 1 otherwise.
+    read). Exits 0 when every record sent was processed and arrived, 1 otherwise.
     """
     from hub.app import Hub
     from hub.demo import load_traffic, run_demo
+    from hub.simulation import run_world
 
     with exit_codes():
         directory = data_dir or Path(tempfile.mkdtemp(prefix="supervision-hub-demo-"))
@@ -46,7 +48,10 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
             click.echo(f"  {item.source:<21} {item.file:<38} {item.note}")
         report = run_demo(hub, traffic, timeout=timeout)
         _print_report(report)
-        sys.exit(0 if report.processed == report.sent else 1)
+        _heading("Then the adapters: the hub meets simulated systems in each exchange mode "
+                 "(SOAP, HTTP, a front-end database, a file folder, AMQP)")
+        adapters_ok = run_world(settings, directory / "simulated", timeout=timeout)
+        sys.exit(0 if report.processed == report.sent and adapters_ok else 1)
 
 
 def _heading(text: str) -> None:

@@ -44,6 +44,8 @@ def test_the_readme_demo_runs_from_any_directory_and_accounts_for_every_record(t
     assert "hub.out.construction" in result.stdout  # dual notification and joint discipline
     assert "credit_code.checksum @ party.credit_code" in result.stdout  # feedback with a reason
     assert "Quarantine (original body kept" in result.stdout
+    arrivals = [line for line in result.stdout.splitlines() if " holds " in line]
+    assert len(arrivals) == 6 and all(line.split()[0] == "ok" for line in arrivals), result.stdout
 
 
 def test_sigterm_finishes_the_batch_in_hand_and_loses_nothing(
