@@ -6,18 +6,23 @@ default) and on the real RabbitMQ in a fresh virtual host of its own.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
-RABBITMQ_HOST, RABBITMQ_PORT = "127.0.0.1", 5672
+RABBITMQ_HOST, RABBITMQ_PORT, MANAGEMENT_PORT = "127.0.0.1", 5672, 15672
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -43,28 +48,63 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
+@functools.cache
+def _management() -> requests.Session | None:
+    """The management API when it listens (CI enables it): 25x faster than rabbitmqctl, which
+    starts an Erlang node per call; None means use rabbitmqctl."""
+    if not _reachable(RABBITMQ_HOST, MANAGEMENT_PORT):
+        return None
+    session = requests.Session()
+    session.auth = ("guest", "guest")
+    return session
+
+
+def _admin(method: str, path: str, body: dict[str, Any] | None, *ctl_args: str) -> None:
+    """One broker administration step, by the management API or else by rabbitmqctl."""
+    session = _management()
+    if session is None:
+        _rabbitmqctl(*ctl_args)
+        return
+    url = f"http://{RABBITMQ_HOST}:{MANAGEMENT_PORT}/api/{path}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            session.request(method, url, json=body, timeout=60).raise_for_status()
+            return
+        except requests.ConnectionError:
+            # The listener comes back a little after the broker app (the fault tests restart it).
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def set_policy(url: str, name: str, pattern: str, definition: str) -> None:
     """Apply a RabbitMQ policy in the test virtual host of ``url``."""
     vhost = url.rsplit("/", 1)[1]
-    _rabbitmqctl("set_policy", "-p", vhost, name, pattern, definition, "--apply-to", "queues")
+    body = {"pattern": pattern, "definition": json.loads(definition), "apply-to": "queues"}
+    _admin("PUT", f"policies/{vhost}/{name}", body,
+           "set_policy", "-p", vhost, name, pattern, definition, "--apply-to", "queues")
 
 
 def clear_policy(url: str, name: str) -> None:
-    _rabbitmqctl("clear_policy", "-p", url.rsplit("/", 1)[1], name)
+    vhost = url.rsplit("/", 1)[1]
+    _admin("DELETE", f"policies/{vhost}/{name}", None, "clear_policy", "-p", vhost, name)
 
 
 @contextmanager
 def _fresh_vhost() -> Iterator[str]:
     require_service("RabbitMQ", RABBITMQ_HOST, RABBITMQ_PORT)
-    if shutil.which("rabbitmqctl") is None:
-        pytest.fail("rabbitmqctl is needed to create a test virtual host")
+    if _management() is None and shutil.which("rabbitmqctl") is None:
+        pytest.fail("the management API or rabbitmqctl is needed to create a test virtual host")
     vhost = f"hub-test-{uuid.uuid4().hex[:12]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    _admin("PUT", f"vhosts/{vhost}", None, "add_vhost", vhost)
+    everything = {"configure": ".*", "write": ".*", "read": ".*"}
+    _admin("PUT", f"permissions/{vhost}/guest", everything,
+           "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     try:
         yield f"amqp://guest:guest@{RABBITMQ_HOST}:{RABBITMQ_PORT}/{vhost}"
     finally:
-        _rabbitmqctl("delete_vhost", vhost)
+        _admin("DELETE", f"vhosts/{vhost}", None, "delete_vhost", vhost)
 
 
 @pytest.fixture
