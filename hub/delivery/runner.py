@@ -19,12 +19,11 @@ loses a record.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from kombu.message import Message
 from pydantic import ValidationError
@@ -35,24 +34,29 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hub.broker import BrokerSession, body_bytes
+from hub.broker import body_bytes
 from hub.delivery.destinations import Destination
+from hub.delivery.parking import (
+    ATTEMPT,
+    CONFIRM_TIMEOUT_SECONDS,
+    DEAD_REASON,
+    FIRST_FAILURE,
+    LAST_ERROR,
+    LAST_FAILURE,
+    ParkingLoop,
+)
 from hub.delivery.schedule import Delay
-from hub.envelope import Envelope, epoch_ms, utc_now
-from hub.errors import PermanentError, PublishNotConfirmed, TransientError
-from hub.loop import ConsumerLoop
-from hub.messages import OutboundMessage
+from hub.envelope import Envelope, utc_now
+from hub.errors import PermanentError, TransientError
 from hub.publisher import ConfirmedPublisher
-from hub.topology import DEAD, PARKED_AT_HEADER, Topology, outbound_queue_name
+from hub.topology import Topology
+
+__all__ = [
+    "ATTEMPT", "CONFIRM_TIMEOUT_SECONDS", "DEAD_REASON", "FIRST_FAILURE", "LAST_ERROR",
+    "LAST_FAILURE", "DeliveredKeys", "DeliveryEvent", "DeliveryRunner", "RunnerPolicy",
+]
 
 log = logging.getLogger(__name__)
-
-ATTEMPT = "hub-delivery-attempt"
-FIRST_FAILURE = "hub-first-failure-at"
-LAST_FAILURE = "hub-last-failure-at"
-LAST_ERROR = "hub-last-error"
-DEAD_REASON = "hub-dead-reason"
-CONFIRM_TIMEOUT_SECONDS = 30.0
 
 
 class DeliveredKeys(Protocol):
@@ -86,7 +90,7 @@ class RunnerPolicy:
     prefetch: int = 16
 
 
-class DeliveryRunner(ConsumerLoop):
+class DeliveryRunner(ParkingLoop):
     """Delivers ``hub.out.<destination>`` to one :class:`Destination`."""
 
     def __init__(
@@ -100,14 +104,13 @@ class DeliveryRunner(ConsumerLoop):
         *,
         on_event: Callable[[DeliveryEvent], None] | None = None,
     ) -> None:
-        super().__init__(broker_url, topology)
+        super().__init__(broker_url, topology, destination_id, schedule=policy.schedule,
+                         prefetch=policy.prefetch, max_pause=policy.max_pause_seconds)
         self.destination_id = destination_id
         self.destination = destination
         self.keys = keys
         self.policy = policy
         self._on_event = on_event or (lambda event: None)
-        self._queue = next(q for q in topology.queues if q.name == outbound_queue_name(destination_id))
-        self._pause = 0.0
 
     def run(self) -> None:
         """Start the destination, deliver until stopped, then close the destination.
@@ -125,27 +128,13 @@ class DeliveryRunner(ConsumerLoop):
         finally:
             self.destination.close()
 
-    def consume(self, session: BrokerSession) -> None:
-        publisher = session.publisher()
-        received: list[Message] = []
-        consumer = session.consumer(self._queue, received.append, prefetch=self.policy.prefetch)
-        self.ready.set()
-        try:
-            while not self.stopping:
-                session.drain(0.2)
-                while received and not self.stopping:
-                    self._handle(received.pop(0), publisher)
-        finally:
-            consumer.cancel()
-
-    def _handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
-        headers = dict(message.headers or {})
-        attempt = int(headers.get(ATTEMPT, 0)) + 1
+    def handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
+        attempt = self.attempt_of(message)
         body = body_bytes(message)
         try:
             envelope = Envelope.from_bytes(body)
         except ValidationError as e:
-            self._dead(message, headers, None, attempt, "envelope.invalid", str(e), publisher)
+            self._dead(message, None, attempt, "envelope.invalid", str(e), publisher)
             return
         if self.keys.delivered(self.destination_id, envelope.content_hash):
             self._event("duplicate", envelope, attempt, envelope.content_hash)
@@ -154,14 +143,14 @@ class DeliveryRunner(ConsumerLoop):
         try:
             self._deliver(envelope, body)
         except PermanentError as e:
-            self._dead(message, headers, envelope, attempt, "delivery.refused", str(e), publisher)
+            self._dead(message, envelope, attempt, "delivery.refused", str(e), publisher)
         except TransientError as e:
-            self._park(message, headers, envelope, attempt, str(e), publisher)
+            self._park(message, envelope, attempt, str(e), publisher)
         else:
             self.keys.mark_delivered(self.destination_id, envelope.content_hash, envelope.message_id)
             self._event("delivered", envelope, attempt, "")
             message.ack()
-            self._pause = 0.0
+            self.settled()
 
     def _deliver(self, envelope: Envelope, body: bytes) -> None:
         retrying = Retrying(
@@ -175,85 +164,21 @@ class DeliveryRunner(ConsumerLoop):
             with attempt:
                 self.destination.deliver(envelope, body)
 
-    def _park(
-        self,
-        message: Message,
-        headers: dict[str, Any],
-        envelope: Envelope,
-        attempt: int,
-        error: str,
-        publisher: ConfirmedPublisher,
-    ) -> None:
-        if attempt > len(self.policy.schedule):
-            self._dead(message, headers, envelope, attempt, "delivery.exhausted", error, publisher)
+    def _park(self, message: Message, envelope: Envelope, attempt: int, error: str,
+              publisher: ConfirmedPublisher) -> None:
+        delay = self.park(message, attempt, error, publisher)
+        if delay is None:
+            self._dead(message, envelope, attempt, "delivery.exhausted", error, publisher)
             return
-        delay = self.policy.schedule[attempt - 1]
-        failed = {**_failure_headers(headers, attempt, error), PARKED_AT_HEADER: epoch_ms()}
-        copy = _copy(message, delay.queue, self.destination_id, failed)
-        self._confirm(publisher, copy)
-        message.ack()
         self._event("retried", envelope, attempt, f"in {delay.label}: {error}")
-        self._pause = min(max(self._pause * 2, 1.0), self.policy.max_pause_seconds)
         log.warning("%s: delivery failed (%s); retry in %s", self.destination_id, error, delay.label)
-        self.pause(self._pause)
+        self.back_off()
 
-    def _dead(
-        self,
-        message: Message,
-        headers: dict[str, Any],
-        envelope: Envelope | None,
-        attempt: int,
-        code: str,
-        error: str,
-        publisher: ConfirmedPublisher,
-    ) -> None:
-        failed = _failure_headers(headers, attempt, error)
-        failed[DEAD_REASON] = json.dumps(
-            {
-                "code": code,
-                "destination": self.destination_id,
-                "attempts": attempt,
-                "first_failure_at": failed[FIRST_FAILURE],
-                "last_failure_at": failed[LAST_FAILURE],
-                "last_error": failed[LAST_ERROR],
-            },
-            ensure_ascii=False,
-        )
-        queue = outbound_queue_name(self.destination_id)
-        self._confirm(publisher, _copy(message, DEAD, queue, failed))
-        message.ack()
+    def _dead(self, message: Message, envelope: Envelope | None, attempt: int, code: str,
+              error: str, publisher: ConfirmedPublisher) -> None:
+        self.dead_letter(message, attempt, code, error, publisher)
         self._event("dead_lettered", envelope, attempt, f"{code}: {error}")
         log.error("%s: dead-lettered after %d attempts: %s", self.destination_id, attempt, error)
 
-    def _confirm(self, publisher: ConfirmedPublisher, copy: OutboundMessage) -> None:
-        publisher.publish(copy)
-        if publisher.settle(CONFIRM_TIMEOUT_SECONDS):
-            raise PublishNotConfirmed("the broker refused a retry or dead-letter copy")
-
     def _event(self, kind: str, envelope: Envelope | None, attempt: int, detail: str) -> None:
         self._on_event(DeliveryEvent(kind, self.destination_id, envelope, attempt, detail, utc_now()))
-
-
-def _failure_headers(headers: dict[str, Any], attempt: int, error: str) -> dict[str, Any]:
-    now = utc_now().isoformat()
-    return {
-        **headers,
-        ATTEMPT: attempt,
-        FIRST_FAILURE: headers.get(FIRST_FAILURE, now),
-        LAST_FAILURE: now,
-        LAST_ERROR: error[:1000],
-    }
-
-
-def _copy(message: Message, exchange: str, routing_key: str, headers: dict[str, Any]) -> OutboundMessage:
-    properties = message.properties or {}
-    return OutboundMessage(
-        exchange=exchange,
-        routing_key=routing_key,
-        body=body_bytes(message),
-        content_type=message.content_type or "application/json",
-        content_encoding=message.content_encoding,
-        headers=headers,
-        message_id=properties.get("message_id"),
-        correlation_id=properties.get("correlation_id"),
-    )

@@ -25,12 +25,10 @@ publishes twice (destinations drop the duplicate by content hash) and never lose
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import requests
 from kombu.message import Message
@@ -38,20 +36,11 @@ from pydantic import ValidationError
 
 from adapters.legal_entity import LegalEntityLookup, LegalEntityLookupConfig
 from adapters.rest.client import authorise
-from hub.broker import BrokerSession, body_bytes
-from hub.delivery.runner import (
-    ATTEMPT,
-    CONFIRM_TIMEOUT_SECONDS,
-    DEAD_REASON,
-    FIRST_FAILURE,
-    LAST_ERROR,
-    LAST_FAILURE,
-)
+from hub.broker import body_bytes
+from hub.delivery.parking import ParkingLoop
 from hub.delivery.schedule import Delay
-from hub.envelope import Envelope, epoch_ms, node_name, utc_now
-from hub.errors import PermanentError, PublishNotConfirmed, TransientError
-from hub.loop import ConsumerLoop
-from hub.messages import OutboundMessage
+from hub.envelope import Envelope, node_name, utc_now
+from hub.errors import PermanentError, TransientError
 from hub.problems import (
     ENVELOPE_INVALID,
     REVIEW_LOOKUP_REFUSED,
@@ -61,7 +50,7 @@ from hub.problems import (
 from hub.publisher import ConfirmedPublisher
 from hub.review.outputs import rejected_outputs, verified_outputs
 from hub.review.verdict import EntityLookup, Undecidable, Verified, verify
-from hub.topology import DEAD, PARKED_AT_HEADER, REVIEW, Topology, outbound_queue_name
+from hub.topology import REVIEW, Topology
 from routes import RouteMatch, RouteTable
 
 log = logging.getLogger(__name__)
@@ -103,7 +92,7 @@ def open_lookup(config: LegalEntityLookupConfig) -> LegalEntityLookup:
     return LegalEntityLookup(config)
 
 
-class ReviewVerifier(ConsumerLoop):
+class ReviewVerifier(ParkingLoop):
     """Consumes ``hub.review``; see the module doc. Closes ``lookup`` when it ends."""
 
     def __init__(
@@ -118,7 +107,8 @@ class ReviewVerifier(ConsumerLoop):
         on_outcome: Callable[[ReviewOutcome], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(broker_url, topology)
+        super().__init__(broker_url, topology, REVIEW, schedule=policy.schedule,
+                         prefetch=policy.prefetch, max_pause=policy.max_pause_seconds)
         self.lookup = lookup
         self.routes = routes
         self.systems = frozenset(systems)
@@ -126,8 +116,6 @@ class ReviewVerifier(ConsumerLoop):
         self._on_outcome = on_outcome or (lambda outcome: None)
         self._clock = clock
         self._node = node_name()
-        self._queue = next(q for q in topology.queues if q.name == outbound_queue_name(REVIEW))
-        self._pause = 0.0
 
     def run(self) -> None:
         try:
@@ -135,39 +123,25 @@ class ReviewVerifier(ConsumerLoop):
         finally:
             self.lookup.close()
 
-    def consume(self, session: BrokerSession) -> None:
-        publisher = session.publisher()
-        received: list[Message] = []
-        consumer = session.consumer(self._queue, received.append, prefetch=self.policy.prefetch)
-        self.ready.set()
-        try:
-            while not self.stopping:
-                session.drain(0.2)
-                while received and not self.stopping:
-                    self._handle(received.pop(0), publisher)
-        finally:
-            consumer.cancel()
-
-    def _handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
-        headers = dict(message.headers or {})
-        attempt = int(headers.get(ATTEMPT, 0)) + 1
+    def handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
+        attempt = self.attempt_of(message)
         try:
             envelope = Envelope.from_bytes(body_bytes(message))
         except ValidationError as e:
-            self._hand_over(message, headers, None, attempt, ENVELOPE_INVALID, str(e), publisher)
+            self._hand_over(message, None, attempt, ENVELOPE_INVALID, str(e), publisher)
             return
         now = self._clock()
         try:
             verdict = verify(envelope, self.lookup, now)
         except Undecidable as e:
-            self._hand_over(message, headers, envelope, attempt, e.code, str(e), publisher)
+            self._hand_over(message, envelope, attempt, e.code, str(e), publisher)
             return
         except PermanentError as e:
-            self._hand_over(message, headers, envelope, attempt, REVIEW_LOOKUP_REFUSED, str(e),
+            self._hand_over(message, envelope, attempt, REVIEW_LOOKUP_REFUSED, str(e),
                             publisher)
             return
         except TransientError as e:
-            self._park(message, headers, envelope, attempt, str(e), publisher)
+            self._park(message, envelope, attempt, str(e), publisher)
             return
         known = envelope.source in self.systems
         if isinstance(verdict, Verified):
@@ -175,7 +149,7 @@ class ReviewVerifier(ConsumerLoop):
             if not decision.problems and decision.destinations:
                 outputs = verified_outputs(envelope, verdict, decision, at=now, node=self._node,
                                            source_known=known)
-                self._settle(publisher, outputs)
+                self.confirm(publisher, outputs)
                 message.ack()
                 detail = "; ".join(p.message for p in verdict.notes)
                 self._report(ReviewOutcome("verified", envelope, now, attempt, detail,
@@ -184,79 +158,33 @@ class ReviewVerifier(ConsumerLoop):
             problems = [Problem.of(p) for p in decision.problems]
         else:
             problems = list(verdict.problems)
-        self._settle(publisher, rejected_outputs(envelope, problems, at=now, node=self._node,
+        self.confirm(publisher, rejected_outputs(envelope, problems, at=now, node=self._node,
                                                  source_known=known))
         message.ack()
         self._report(ReviewOutcome("rejected", envelope, now, attempt,
                                    "; ".join(p.message for p in problems), problems=tuple(problems)))
 
-    def _park(self, message: Message, headers: dict[str, Any], envelope: Envelope, attempt: int,
-              error: str, publisher: ConfirmedPublisher) -> None:
-        if attempt > len(self.policy.schedule):
-            self._hand_over(message, headers, envelope, attempt, REVIEW_LOOKUP_UNAVAILABLE, error,
-                            publisher)
+    def _park(self, message: Message, envelope: Envelope, attempt: int, error: str,
+              publisher: ConfirmedPublisher) -> None:
+        delay = self.park(message, attempt, error, publisher)
+        if delay is None:
+            self._hand_over(message, envelope, attempt, REVIEW_LOOKUP_UNAVAILABLE, error, publisher)
             return
-        delay = self.policy.schedule[attempt - 1]
-        failed = {**_failure_headers(headers, attempt, error), PARKED_AT_HEADER: epoch_ms()}
-        self._settle(publisher, [_copy(message, delay.queue, REVIEW, failed)])
-        message.ack()
         self._report(ReviewOutcome("retried", envelope, self._clock(), attempt,
                                    f"in {delay.label}: {error}"))
-        self._pause = min(max(self._pause * 2, 1.0), self.policy.max_pause_seconds)
         log.warning("review: the legal-entity library is away (%s); retry in %s", error,
                     delay.label)
-        self.pause(self._pause)
+        self.back_off()
 
-    def _hand_over(self, message: Message, headers: dict[str, Any], envelope: Envelope | None,
-                   attempt: int, code: str, error: str, publisher: ConfirmedPublisher) -> None:
-        failed = _failure_headers(headers, attempt, error)
-        failed[DEAD_REASON] = json.dumps({
-            "code": code,
-            "destination": REVIEW,
-            "attempts": attempt,
-            "first_failure_at": failed[FIRST_FAILURE],
-            "last_failure_at": failed[LAST_FAILURE],
-            "last_error": failed[LAST_ERROR],
-        }, ensure_ascii=False)
-        self._settle(publisher, [_copy(message, DEAD, outbound_queue_name(REVIEW), failed)])
-        message.ack()
+    def _hand_over(self, message: Message, envelope: Envelope | None, attempt: int, code: str,
+                   error: str, publisher: ConfirmedPublisher) -> None:
+        self.dead_letter(message, attempt, code, error, publisher)
         self._report(ReviewOutcome("handed_over", envelope, self._clock(), attempt,
                                    f"{code}: {error}"))
         log.error("review: handed to people in hub.review.dead (%s): %s", code, error)
 
-    def _settle(self, publisher: ConfirmedPublisher, outputs: list[OutboundMessage]) -> None:
-        for output in outputs:
-            publisher.publish(output)
-        if publisher.settle(CONFIRM_TIMEOUT_SECONDS):
-            raise PublishNotConfirmed("the broker refused an output of the review verifier")
-
     def _report(self, outcome: ReviewOutcome) -> None:
         if outcome.status != "retried":
-            self._pause = 0.0
+            self.settled()
         self._on_outcome(outcome)
 
-
-def _failure_headers(headers: dict[str, Any], attempt: int, error: str) -> dict[str, Any]:
-    now = utc_now().isoformat()
-    return {
-        **headers,
-        ATTEMPT: attempt,
-        FIRST_FAILURE: headers.get(FIRST_FAILURE, now),
-        LAST_FAILURE: now,
-        LAST_ERROR: error[:1000],
-    }
-
-
-def _copy(message: Message, exchange: str, routing_key: str,
-          headers: dict[str, Any]) -> OutboundMessage:
-    properties = message.properties or {}
-    return OutboundMessage(
-        exchange=exchange,
-        routing_key=routing_key,
-        body=body_bytes(message),
-        content_type=message.content_type or "application/json",
-        content_encoding=message.content_encoding,
-        headers=headers,
-        message_id=properties.get("message_id"),
-        correlation_id=properties.get("correlation_id"),
-    )

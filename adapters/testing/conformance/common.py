@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,8 +75,11 @@ def running(adapter: Adapter[Any], start_timeout: float) -> Iterator[Adapter[Any
         adapter.stop()
 
 
-class AdapterConformance:
-    """Config and lifecycle checks. Tunables are class attributes a test class may override."""
+class AdapterConformance(ABC):
+    """Config and lifecycle checks. Tunables are class attributes a test class may override.
+
+    Abstract: :class:`InboundConformance` and :class:`OutboundConformance` supply
+    :meth:`make_adapter` and :meth:`exercise` for their direction."""
 
     #: The adapter under test.
     adapter_class: ClassVar[type[Adapter[Any]]]
@@ -92,13 +96,13 @@ class AdapterConformance:
     adapter_base: ClassVar[type] = Adapter
     direction: ClassVar[str] = ""
 
+    @abstractmethod
     def make_adapter(self, config: AdapterConfig) -> Adapter[Any]:
         """A new adapter for ``config`` (inbound: with a fresh recording port)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def exercise(self, adapter: Adapter[Any], harness: Any) -> None:
         """Make the running adapter do one unit of real work (take or deliver one record)."""
-        raise NotImplementedError
 
     def config(self, harness: Any) -> AdapterConfig:
         """The harness's working config, validated by the adapter's ``Config``."""
