@@ -71,12 +71,18 @@ class ReviewHub:
             found.setdefault(payload["regarding_message_id"], []).append(payload["status"])
         return found
 
-    def trace(self, message_id: str, last: str, timeout: float = 15) -> list[JournalEvent]:
-        """The journaled hops of ``message_id`` once one of kind ``last`` is written."""
+    def trace(self, message_id: str, last: str, count: int = 1,
+              timeout: float = 15) -> list[JournalEvent]:
+        """The journaled hops of ``message_id`` once ``count`` of kind ``last`` are written.
+
+        The journal is written in batches, by more than one process, so a hop
+        becomes visible some time after the message has moved on.
+        """
         deadline = time.monotonic() + timeout
         while True:
             events = self.journal.trace(message_id)
-            if any(e.event == last for e in events) or time.monotonic() > deadline:
+            written = sum(e.event == last for e in events)
+            if written >= count or time.monotonic() > deadline:
                 return events
             time.sleep(0.05)
 
@@ -175,7 +181,7 @@ def test_confirmed_codes_are_delivered_enriched_and_the_others_quarantined(
 
     assert hub.feedback(6) == {known: ["review", "accepted"], unknown: ["review", "rejected"],
                                closed: ["review", "rejected"]}
-    assert [(e.event, e.destination) for e in hub.trace(known, "feedback")][-5:] == [
+    assert [(e.event, e.destination) for e in hub.trace(known, "feedback", count=2)][-5:] == [
         ("feedback", "market"), ("verified", "review"), ("routed", "city-platform"),
         ("routed", "credit-platform"), ("feedback", "market")]
     rejected = [e for e in hub.trace(unknown, "rejected") if e.event == "rejected"]
