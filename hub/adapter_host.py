@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from adapters.registry import AdapterRegistry
@@ -30,7 +30,7 @@ from adapters.sdk.base import (
 )
 from adapters.sdk.config import AdapterConfig, OutboundConfig
 from adapters.sdk.errors import RecordProblem
-from hub.broker import BrokerSession
+from hub.broker import KeptSession
 from hub.errors import (
     BrokerUnavailable,
     ConfigError,
@@ -66,15 +66,17 @@ class BrokerInboundPort:
         checkpoints: Checkpoints,
         *,
         confirm_timeout: float = 30.0,
+        on_records: Callable[[str, int], None] | None = None,
     ) -> None:
+        """``on_records(outcome, count)`` hears of records the broker confirmed: ``submitted``
+        (handed in) or ``refused`` (rejected at the door by the adapter)."""
         self.source = source
         self.checkpoints = checkpoints
-        self._url = broker_url
-        self._topology = topology
         self._kind = adapter_kind
         self._confirm_timeout = confirm_timeout
         self._lock = threading.Lock()
-        self._session: BrokerSession | None = None
+        self._session = KeptSession(broker_url, topology)
+        self._on_records = on_records or (lambda outcome, count: None)
 
     def submit(self, records: Sequence[InboundRecord]) -> list[str]:
         messages = [
@@ -84,6 +86,8 @@ class BrokerInboundPort:
             for r in records
         ]
         self._publish(messages)
+        if messages:
+            self._on_records("submitted", len(messages))
         return [m.message_id or "" for m in messages]
 
     def reject(
@@ -101,13 +105,12 @@ class BrokerInboundPort:
             body, record_type or UNCLASSIFIED, content_type, source_message_id, headers
         )
         self._publish([message])
+        self._on_records("refused", 1)
         return message.message_id or ""
 
     def close(self) -> None:
         with self._lock:
-            if self._session is not None:
-                self._session.close()
-                self._session = None
+            self._session.drop()
 
     def _message(
         self,
@@ -133,7 +136,7 @@ class BrokerInboundPort:
         if not messages:
             return
         with self._lock:
-            session = self._open()
+            session = self._session.get()
             broken: tuple[type[BaseException], ...] = (OSError, *session.recoverable_errors)
             try:
                 publisher = session.publisher()
@@ -141,25 +144,13 @@ class BrokerInboundPort:
                     publisher.publish(message)
                 failed = publisher.settle(self._confirm_timeout)
             except TransientError:
-                self._drop()
+                self._session.drop()
                 raise
             except broken as e:
-                self._drop()
+                self._session.drop()
                 raise BrokerUnavailable(f"publishing for {self.source}: {e}") from e
         if failed:
             raise PublishNotConfirmed(f"the broker refused {len(failed)} of {len(messages)} records")
-
-    def _open(self) -> BrokerSession:
-        if self._session is None:
-            session = BrokerSession(self._url, self._topology, connect_retries=1)
-            session.open()
-            self._session = session
-        return self._session
-
-    def _drop(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
 
 class AdapterLoop:

@@ -6,7 +6,8 @@ routes file) and every command of the CLI builds exactly one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 
 import schemas
 from adapters.registry import AdapterRegistry
@@ -24,6 +25,7 @@ from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.delivery.schedule import Delay, parse_schedule
 from hub.journal import Journal, JournalWriter
 from hub.journaling import JournalHooks
+from hub.observers import ExchangeObserver, Fanout
 from hub.processor import Outcome, Processor
 from hub.retention import RetentionLoop
 from hub.review import ReviewPolicy, ReviewVerifier, open_lookup
@@ -87,8 +89,13 @@ class Hub:
             receipts=self.settings.receipts,
         )
 
-    def worker(self, on_outcome: Callable[[Outcome], None] | None = None) -> Worker:
-        return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome)
+    def worker(
+        self,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        on_released: Callable[[int], None] | None = None,
+    ) -> Worker:
+        return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
+                      on_released=on_released)
 
     def open_journal(self) -> Journal:
         """The message journal, migrated to the current schema (SQLite in data_dir by default)."""
@@ -100,15 +107,16 @@ class Hub:
         writer: JournalWriter,
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
+        observers: Sequence[ExchangeObserver] = (),
     ) -> HubRuntime:
         """Every loop of ``hub run``: the worker, a delivery runner per configured destination,
         an adapter loop per inbound adapter in the connections file, the review verifier when
         the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
-        Outcomes, delivery steps and review verdicts are journaled through ``writer``;
-        ``on_outcome`` also sees each outcome (logging, tallies).
+        Every step is journaled through ``writer`` and reported to each of ``observers``
+        (metrics); ``on_outcome`` also sees each outcome (logging, tallies).
 
         Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
-        hooks = JournalHooks(writer)
+        hooks = Fanout([JournalHooks(writer), *observers])
 
         def each_outcome(outcome: Outcome) -> None:
             hooks.on_outcome(outcome)
@@ -116,7 +124,9 @@ class Hub:
                 on_outcome(outcome)
 
         url = self.settings.resolved_broker_url()
-        loops: dict[str, Loop] = {"worker": self.worker(on_outcome=each_outcome)}
+        loops: dict[str, Loop] = {
+            "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released)
+        }
         for destination, config in self.deliveries.items():
             policy = RunnerPolicy(self._schedule(destination))
             loops[f"deliver:{destination}"] = DeliveryRunner(
@@ -134,6 +144,9 @@ class Hub:
                 port = BrokerInboundPort(
                     url, self.topology, connection.system, inbound.kind, journal.checkpoints(name),
                     confirm_timeout=self.settings.confirm_timeout_seconds,
+                    on_records=functools.partial(
+                        hooks.on_adapter_records, connection.system, inbound.kind
+                    ),
                 )
                 adapter = build_inbound(self.registry, inbound, connection.system, port)
                 loops[f"adapter:{name}"] = AdapterLoop(adapter, port)

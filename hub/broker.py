@@ -124,8 +124,13 @@ class BrokerSession:
 
     def queue_depth(self, name: str) -> int:
         """Messages ready in a queue (passive declare; the queue must exist)."""
-        _, count, _ = self.default_channel.queue_declare(queue=name, passive=True)
-        return int(count)
+        return self.queue_stats(name)[0]
+
+    def queue_stats(self, name: str) -> tuple[int, int]:
+        """Messages ready in a queue and its consumers (passive declare; the queue must exist).
+        The embedded broker keeps no consumer count: it always reports 0 consumers."""
+        _, count, consumers = self.default_channel.queue_declare(queue=name, passive=True)
+        return int(count), int(consumers)
 
     def close(self) -> None:
         if self._publisher is not None:
@@ -142,6 +147,31 @@ class BrokerSession:
         if self.connection is None:
             raise BrokerUnavailable("the broker session is not open")
         return self.connection
+
+
+class KeptSession:
+    """One broker session kept open between uses, opened on first use and dropped after a
+    failure so that the next use reconnects (one connection attempt each time). Not
+    thread-safe: its owner serialises the calls."""
+
+    def __init__(self, url: str, topology: Topology) -> None:
+        self._url = url
+        self._topology = topology
+        self._session: BrokerSession | None = None
+
+    def get(self) -> BrokerSession:
+        """The open session; raises :class:`BrokerUnavailable` when the broker is away."""
+        if self._session is None:
+            session = BrokerSession(self._url, self._topology, connect_retries=1)
+            session.open()
+            self._session = session
+        return self._session
+
+    def drop(self) -> None:
+        """Close the session, if open; the next :meth:`get` reconnects."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 def _ensure_sqlite_directory(url: str) -> None:

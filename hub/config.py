@@ -18,6 +18,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from hub.durations import parse_duration
 from hub.errors import ConfigError
 
 EMBEDDED_BROKER_FILE = "broker.sqlite"
@@ -99,6 +100,33 @@ class HubSettings(BaseSettings):
         default=None, description="Source mappings; the shipped transforms/sources when unset."
     )
 
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of /metrics, /healthz and /readyz in hub run; 0 serves none (the "
+        "process still records its metrics for the host's endpoint).",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address the metrics endpoint listens on."
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Where the host's hub processes keep their metric values; data_dir/metrics "
+        "when unset. Processes that share it are scraped as one.",
+    )
+    source_cadence: str = Field(
+        default="1d",
+        description="How often a source is expected to send at least one record, unless its "
+        "connection says (cadence); longer silence raises an alert.",
+    )
+
+    @field_validator("source_cadence")
+    @classmethod
+    def _cadence_is_a_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
     @field_validator("broker_url", "journal_url", mode="before")
     @classmethod
     def _blank_means_embedded(cls, value: Any) -> Any:
@@ -117,6 +145,9 @@ class HubSettings(BaseSettings):
         if self.journal_url is not None:
             return self.journal_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
+
+    def resolved_metrics_dir(self) -> Path:
+        return (self.metrics_dir or self.data_dir / "metrics").resolve()
 
     def is_embedded(self) -> bool:
         return not self.resolved_broker_url().startswith(("amqp://", "amqps://", "pyamqp://"))

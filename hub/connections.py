@@ -19,8 +19,9 @@ start-up with the file, the system and the key. Example::
 ``provides`` and ``subscribes`` are the system's declared contract: record types it sends and
 record types it expects to receive. They document the agreement; the route files decide what
 a system actually receives (tests/adapters/test_departments_file.py holds the shipped file to
-the routes). ``mode`` is the exchange mode the system primarily uses; at least
-one of its adapters must use it.
+the routes). ``mode`` is the exchange mode the system primarily uses; at least one of its
+adapters must use it. ``cadence`` (optional: ``30m``, ``6h``, ``1d``) is how often the system
+sends at least one record; a longer silence raises an alert (``hub_source_expected_interval_seconds``).
 
 The ``legal-entity-library`` entry alone may carry ``lookup``, validated as
 :class:`~adapters.legal_entity.LegalEntityLookupConfig`: where the library answers lookups by
@@ -47,6 +48,7 @@ from adapters.registry import AdapterRegistry
 from adapters.sdk.base import Mode
 from adapters.sdk.config import AdapterConfig, OutboundConfig
 from hub.adapter_host import adapter_class, validate_config
+from hub.durations import parse_duration
 from hub.errors import ConfigError
 
 #: The one system that answers credit-code lookups (its entry may carry ``lookup``).
@@ -65,6 +67,11 @@ class _Entry(BaseModel):
     mode: Mode | None = Field(default=None, description="The exchange mode the system uses.")
     provides: list[str] = Field(default_factory=list, description="Record types it sends.")
     subscribes: list[str] = Field(default_factory=list, description="Record types it receives.")
+    cadence: str | None = Field(
+        default=None,
+        description="How often the system sends at least one record (10m, 2h, 1d); longer "
+        "silence raises an alert. Default: the hub's source_cadence.",
+    )
     inbound: list[dict[str, Any]] = Field(default_factory=list)
     outbound: dict[str, Any] | None = None
     lookup: LegalEntityLookupConfig | None = Field(
@@ -78,6 +85,16 @@ class _Entry(BaseModel):
     def _valid_code(cls, value: str | None) -> str | None:
         if value is not None and (fault := schemas.check_credit_code(value)) is not None:
             raise ValueError(f"credit code {value!r} fails the check: {fault}")
+        return value
+
+    @field_validator("cadence")
+    @classmethod
+    def _cadence_is_a_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_duration(value)
+            except ConfigError as e:
+                raise ValueError(str(e)) from e
         return value
 
     @field_validator("provides", "subscribes")
@@ -100,6 +117,7 @@ class SystemConnection(BaseModel):
     mode: Mode | None = None
     provides: tuple[str, ...] = ()
     subscribes: tuple[str, ...] = ()
+    cadence_seconds: int | None = None
     inbound: tuple[AdapterConfig, ...] = ()
     outbound: OutboundConfig | None = None
     lookup: LegalEntityLookupConfig | None = None
@@ -123,6 +141,13 @@ class Connections:
     def outbound(self) -> dict[str, OutboundConfig]:
         """System id -> its outbound adapter config, for the systems the hub delivers to."""
         return {c.system: c.outbound for c in self if c.outbound is not None}
+
+    def cadence_seconds(self, system: str, default: int) -> int:
+        """How often ``system`` is expected to send: its connection's cadence, or ``default``."""
+        connection = self.get(system)
+        if connection is None or connection.cadence_seconds is None:
+            return default
+        return connection.cadence_seconds
 
     def lookup(self) -> LegalEntityLookupConfig | None:
         """How to look credit codes up in the legal-entity library, if the file says."""
@@ -187,6 +212,7 @@ def _connection(
         mode=entry.mode,
         provides=tuple(entry.provides),
         subscribes=tuple(entry.subscribes),
+        cadence_seconds=None if entry.cadence is None else parse_duration(entry.cadence),
         inbound=inbound,
         outbound=outbound,
         lookup=entry.lookup,

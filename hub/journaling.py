@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
+from hub.observers import ExchangeObserver
 from hub.processor import Outcome
 from hub.review import ReviewOutcome
 
@@ -135,7 +136,7 @@ def review_events(outcome: ReviewOutcome) -> list[JournalEvent]:
     return events
 
 
-class JournalHooks:
+class JournalHooks(ExchangeObserver):
     """Callbacks for the worker, the delivery runners and the review verifier that feed one
     :class:`JournalWriter`."""
 

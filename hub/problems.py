@@ -48,6 +48,9 @@ MESSAGE_TOO_LARGE = "message.too_large"
 INTERNAL_ERROR = "hub.internal_error"
 # Why the review verifier handed a record back to people (hub.review.dead; see hub.review).
 ENVELOPE_INVALID = "envelope.invalid"
+DELIVERY_REFUSED = "delivery.refused"
+DELIVERY_EXHAUSTED = "delivery.exhausted"
+PUBLISH_REFUSED = "publish.refused"
 REVIEW_UNDECIDABLE = "review.undecidable"
 REVIEW_LOOKUP_REFUSED = "review.lookup_refused"
 REVIEW_LOOKUP_UNAVAILABLE = "review.lookup_unavailable"
@@ -60,6 +63,12 @@ HUB_REASON_CODES: dict[str, str] = {
     INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
     ENVELOPE_INVALID: "A message on an outbound queue is not a valid envelope; it is "
     "dead-lettered with its body.",
+    DELIVERY_REFUSED: "The destination refused the record for good (its answer is kept as the "
+    "last error); it is dead-lettered for an administrator to repair and retry.",
+    DELIVERY_EXHAUSTED: "The destination stayed unreachable along the whole retry schedule; "
+    "the record is dead-lettered for an administrator to retry.",
+    PUBLISH_REFUSED: "The broker refused the outputs of an input on every attempt; the input "
+    "is dead-lettered in hub.inbound.dead.",
     REVIEW_UNDECIDABLE: "The legal-entity library cannot settle this review: the record carries "
     "no code under review, or no name to compare with the registered one; people decide.",
     REVIEW_LOOKUP_REFUSED: "The legal-entity library refused the lookup or answered outside its "

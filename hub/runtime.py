@@ -56,6 +56,10 @@ class HubRuntime:
             name, error = next(iter(self._errors.items()))
             raise RuntimeError(f"{name} failed: {error}") from error
 
+    def readiness(self) -> dict[str, bool]:
+        """Each loop by name: connected and working (consumers), or started (adapters)."""
+        return {name: loop.ready.is_set() for name, loop in self.loops.items()}
+
     def wait_ready(self, timeout: float) -> bool:
         """True once every loop is connected and consuming."""
         return all(loop.ready.wait(timeout) for loop in self.loops.values())

@@ -37,6 +37,7 @@ from hub.envelope import epoch_ms
 from hub.errors import PublishNotConfirmed
 from hub.loop import ConsumerLoop
 from hub.messages import ATTEMPT_HEADER, InboundMessage, OutboundMessage
+from hub.problems import PUBLISH_REFUSED
 from hub.processor import Outcome, Processor
 from hub.publisher import ConfirmedPublisher
 from hub.topology import DEAD, INBOUND, PARKED_AT_HEADER, RETRY, Topology
@@ -61,14 +62,26 @@ class Worker(ConsumerLoop):
         processor: Processor,
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_released: Callable[[int], None] | None = None,
     ) -> None:
+        """``on_outcome`` hears of each input once its outputs are published; ``on_released``
+        of how many such inputs the worker no longer holds: acked (their outputs, or retry
+        copies, confirmed), or left to the broker to redeliver when the connection was lost."""
         super().__init__(settings.resolved_broker_url(), topology)
         self.settings = settings
         self.processor = processor
         self._on_outcome = on_outcome or (lambda outcome: None)
+        self._on_released = on_released or (lambda inputs: None)
+        self._held = 0
         self._received: deque[Message] = deque()
 
     def consume(self, session: BrokerSession) -> None:
+        try:
+            self._consume(session)
+        finally:
+            self._release(self._held)
+
+    def _consume(self, session: BrokerSession) -> None:
         self._received.clear()
         publisher = session.publisher()
         self._recover(session, publisher)
@@ -113,6 +126,7 @@ class Worker(ConsumerLoop):
         outcome = self.processor.process(inbound)
         sequences = [publisher.publish(output) for output in outcome.outputs]
         self._on_outcome(outcome)
+        self._held += 1
         return _InFlight(message, inbound, sequences)
 
     def _settle(self, batch: list[_InFlight], publisher: ConfirmedPublisher) -> None:
@@ -125,13 +139,19 @@ class Worker(ConsumerLoop):
             raise PublishNotConfirmed("the broker refused retry copies; reconnecting")
         for item in batch:
             item.message.ack()
+        self._release(len(batch))
+
+    def _release(self, inputs: int) -> None:
+        if inputs:
+            self._held -= inputs
+            self._on_released(inputs)
 
     def _retry_or_dead(self, inbound: InboundMessage) -> OutboundMessage:
         attempt = inbound.attempt
         headers = {**inbound.headers, ATTEMPT_HEADER: attempt + 1}
         if attempt >= self.settings.max_attempts:
             headers["hub-dead-reason"] = json.dumps(
-                {"code": "publish.refused", "attempts": attempt}, ensure_ascii=False
+                {"code": PUBLISH_REFUSED, "attempts": attempt}, ensure_ascii=False
             )
             exchange, key = DEAD, INBOUND
             log.error("input %s dead-lettered after %d attempts", inbound.message_id, attempt)

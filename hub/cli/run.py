@@ -19,18 +19,29 @@ def run(state: CliState) -> None:
     """Run the pipeline and the deliveries until stopped.
 
     Consumes hub.inbound, runs the adapters of the connections file (taking records in, and
-    delivering to the systems that have an outbound adapter), journals every hop. SIGTERM or SIGINT finishes the work in hand (outputs confirmed, inputs acked, journal
-    flushed) and exits 0. Run several processes for more throughput; they share the queues.
+    delivering to the systems that have an outbound adapter), journals every hop and serves
+    /metrics, /healthz and /readyz (HUB_METRICS_PORT, 9464; 0 for none). SIGTERM or SIGINT
+    finishes the work in hand (outputs confirmed, inputs acked, journal flushed) and exits 0.
+    Run several processes for more throughput; they share the queues, and the one holding the
+    metrics port shows the metrics of all of them (they share HUB_METRICS_DIR).
     """
     from sqlalchemy import make_url
 
     from hub.journal import JournalWriter
+    from monitor.process import use_directory
 
     with exit_codes():
         hub = state.hub()
+        # Before prometheus-client is first imported (by monitor.service, below).
+        use_directory(hub.settings.resolved_metrics_dir())
+        from monitor.service import Monitoring
+
         journal = hub.open_journal()
         writer = JournalWriter(journal)
-        runtime = hub.runtime(journal, writer, on_outcome=_log_outcome)
+        monitoring = Monitoring(hub, journal, writer)
+        runtime = hub.runtime(journal, writer, on_outcome=_log_outcome,
+                              observers=[monitoring.hooks])
+        monitoring.attach(runtime)
 
         def _stop(signum: int, frame: FrameType | None) -> None:
             log.info("%s received: finishing in-flight work", signal.Signals(signum).name)
@@ -50,6 +61,7 @@ def run(state: CliState) -> None:
         try:
             runtime.join()
         finally:
+            monitoring.close()
             writer.close()
             journal.close()
         log.info("hub stopped cleanly")

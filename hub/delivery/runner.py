@@ -48,6 +48,7 @@ from hub.delivery.parking import (
 from hub.delivery.schedule import Delay
 from hub.envelope import Envelope, utc_now
 from hub.errors import PermanentError, TransientError
+from hub.problems import DELIVERY_EXHAUSTED, DELIVERY_REFUSED, ENVELOPE_INVALID
 from hub.publisher import ConfirmedPublisher
 from hub.topology import Topology
 
@@ -134,7 +135,7 @@ class DeliveryRunner(ParkingLoop):
         try:
             envelope = Envelope.from_bytes(body)
         except ValidationError as e:
-            self._dead(message, None, attempt, "envelope.invalid", str(e), publisher)
+            self._dead(message, None, attempt, ENVELOPE_INVALID, str(e), publisher)
             return
         if self.keys.delivered(self.destination_id, envelope.content_hash):
             self._event("duplicate", envelope, attempt, envelope.content_hash)
@@ -143,7 +144,7 @@ class DeliveryRunner(ParkingLoop):
         try:
             self._deliver(envelope, body)
         except PermanentError as e:
-            self._dead(message, envelope, attempt, "delivery.refused", str(e), publisher)
+            self._dead(message, envelope, attempt, DELIVERY_REFUSED, str(e), publisher)
         except TransientError as e:
             self._park(message, envelope, attempt, str(e), publisher)
         else:
@@ -168,7 +169,7 @@ class DeliveryRunner(ParkingLoop):
               publisher: ConfirmedPublisher) -> None:
         delay = self.park(message, attempt, error, publisher)
         if delay is None:
-            self._dead(message, envelope, attempt, "delivery.exhausted", error, publisher)
+            self._dead(message, envelope, attempt, DELIVERY_EXHAUSTED, error, publisher)
             return
         self._event("retried", envelope, attempt, f"in {delay.label}: {error}")
         log.warning("%s: delivery failed (%s); retry in %s", self.destination_id, error, delay.label)

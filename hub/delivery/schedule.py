@@ -7,13 +7,10 @@ restarts. After the last delay the message is dead-lettered.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from hub.durations import parse_duration
 from hub.errors import ConfigError
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"^(\d+)([smhd])$")
 
 
 @dataclass(frozen=True)
@@ -33,10 +30,9 @@ def parse_schedule(text: str) -> tuple[Delay, ...]:
     """Parse ``10s,1m,2h`` (a delay may repeat: ``1m,1m,1m``); :class:`ConfigError` otherwise."""
     delays = []
     for part in (p.strip() for p in text.split(",")):
-        match = _DURATION.match(part)
-        if not match or int(match.group(1)) == 0:
-            raise ConfigError(
-                f"retry schedule {text!r}: {part!r} is not a duration like 10s, 5m, 2h or 1d"
-            )
-        delays.append(Delay(part, int(match.group(1)) * _UNITS[match.group(2)] * 1000))
+        try:
+            seconds = parse_duration(part)
+        except ConfigError as e:
+            raise ConfigError(f"retry schedule {text!r}: {e}") from e
+        delays.append(Delay(part, seconds * 1000))
     return tuple(delays)

@@ -6,7 +6,7 @@ this boundary. Every method is one transaction and is safe to call from several 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -97,6 +97,11 @@ class Journal:
         """The messages matching ``query``, oldest first, at most ``query.limit``."""
         with reading(self._engine) as connection:
             return queries.find_messages(connection, query)
+
+    def last_received(self, sources: Iterable[str]) -> dict[str, datetime]:
+        """When the hub last received a message from each of ``sources`` (those it has any of)."""
+        with reading(self._engine) as connection:
+            return queries.last_received(connection, sources)
 
     def purge(
         self, older_than: datetime, *, batch_size: int = retention.DEFAULT_BATCH_SIZE

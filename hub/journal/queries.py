@@ -5,10 +5,11 @@ Every function takes a connection and returns plain values from :mod:`hub.journa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, exists, or_, select
+from sqlalchemy import Connection, Row, Select, and_, exists, func, or_, select
 
 from hub.journal.records import JournalEvent, JournalMessage, MessageQuery
 from hub.journal.tables import EventRow, MessageRow
@@ -58,6 +59,18 @@ def timeline(
         query = query.where(EventRow.at < until)
     query = query.order_by(EventRow.at, EventRow.id)
     return [_event(row) for row in connection.execute(query)]
+
+
+def last_received(connection: Connection, sources: Iterable[str]) -> dict[str, datetime]:
+    """The latest ``received_at`` of each source that has messages; one indexed lookup each."""
+    latest = {}
+    for source in sources:
+        moment = connection.scalar(
+            select(func.max(MessageRow.received_at)).where(MessageRow.source == source)
+        )
+        if moment is not None:
+            latest[source] = moment
+    return latest
 
 
 def find_messages(connection: Connection, query: MessageQuery) -> list[JournalMessage]:
