@@ -12,13 +12,14 @@ a reason code from the published tables; anything else is counted as ``unknown``
 
 Conventions (Prometheus): counters end in ``_total``, durations are in seconds, times are Unix
 seconds in gauges ending ``_timestamp_seconds``. Counters count processing: an input that a
-crashed worker left unacked is processed, and counted, again when it is redelivered (the journal
-keeps it once).
+crashed worker left unacked is processed, and counted, again when it is redelivered (as the
+journal records it again, under a new hub message id).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 MetricType = Literal["counter", "gauge", "histogram"]
@@ -44,6 +45,8 @@ REVIEW_OUTCOMES = ("verified", "rejected", "handed_over")
 FEEDBACK_STATUSES = ("accepted", "review", "rejected")
 #: Directions of a connection to an external system.
 DIRECTIONS = ("inbound", "outbound")
+#: Outcomes of the records an inbound adapter hands in (``hub_adapter_records_total``).
+ADAPTER_OUTCOMES = ("submitted", "refused")
 
 #: The label value counted for a source, destination or record type the catalogue does not know.
 UNKNOWN = "unknown"
@@ -62,6 +65,8 @@ class MetricSpec:
     #: Gauges only: how processes combine; ``scrape`` gauges are read at scrape time instead.
     mode: GaugeMode | None = None
     buckets: tuple[float, ...] = ()
+    #: Labels whose values are a closed set, with that set (the others: ids, codes).
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def series_names(self) -> tuple[str, ...]:
@@ -80,6 +85,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "routed; review: held for the legal-entity library; rejected: quarantined, reasons sent "
         "back to the source).",
         ("source", "record_type", "outcome"),
+        values={"outcome": IN_OUTCOMES},
     ),
     MetricSpec(
         "hub_messages_out_total", "counter",
@@ -87,6 +93,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "published to hub.out.<destination>; then, where the hub delivers through an outbound "
         "adapter, delivered, duplicate (already delivered, suppressed) or dead_lettered).",
         ("source", "destination", "record_type", "outcome"),
+        values={"outcome": OUT_OUTCOMES},
     ),
     MetricSpec(
         "hub_rejections_total", "counter",
@@ -98,6 +105,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "hub_feedback_total", "counter",
         "Feedback records the hub sent back to a source, by status.",
         ("source", "status"),
+        values={"status": FEEDBACK_STATUSES},
     ),
     MetricSpec(
         "hub_retries_total", "counter",
@@ -115,12 +123,14 @@ METRICS: tuple[MetricSpec, ...] = (
         "Records an inbound adapter handed to the hub (submitted), or refused at the door with a "
         "reason (refused), by system and adapter kind.",
         ("system", "adapter", "outcome"),
+        values={"outcome": ADAPTER_OUTCOMES},
     ),
     MetricSpec(
         "hub_reviews_total", "counter",
         "Inputs held for review that the legal-entity library settled, by outcome (verified: "
         "then routed; rejected: quarantined; handed_over: dead-lettered for people to decide).",
         ("source", "record_type", "outcome"),
+        values={"outcome": REVIEW_OUTCOMES},
     ),
     MetricSpec(
         "hub_processing_seconds", "histogram",
@@ -165,6 +175,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "1 while the hub's adapter for an external system reports it reachable, 0 while not.",
         ("system", "direction"),
         mode="livemax",
+        values={"direction": DIRECTIONS},
     ),
     MetricSpec(
         "hub_system_last_success_timestamp_seconds", "gauge",
@@ -172,6 +183,7 @@ METRICS: tuple[MetricSpec, ...] = (
         "delivery accepted (outbound).",
         ("system", "direction"),
         mode="max",
+        values={"direction": DIRECTIONS},
     ),
     MetricSpec(
         "hub_source_last_received_timestamp_seconds", "gauge",

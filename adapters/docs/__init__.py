@@ -15,7 +15,6 @@ from adapters.docs.generate import (
     examples,
     reference,
     refresh,
-    regions_in,
 )
 from adapters.docs.options import (
     SECRET_TYPE,
@@ -26,6 +25,7 @@ from adapters.docs.options import (
     options_table,
     type_name,
 )
+from adapters.docs.regions import regions_in
 
 __all__ = [
     "REFERENCE",

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
+from adapters.docs import regions
 from adapters.docs.options import cell, options_table
 from adapters.registry import AdapterRegistry
 
@@ -24,9 +25,6 @@ REFERENCE = "adapter reference"
 EXAMPLES = (("acme-licences", "inbound"), ("acme-notices", "outbound"))
 _FENCES = {".py": "python", ".toml": "toml"}
 _ROLE = re.compile(r":[a-z]+:`(~?)([^`]+)`")
-_REGION = re.compile(r"<!-- BEGIN GENERATED: (?P<name>[^>]+?) -->.*?<!-- END GENERATED: (?P=name) -->",
-                     re.DOTALL)
-
 
 def _markdown(docstring: str) -> str:
     """A docstring readable as markdown: Sphinx roles become code (``:class:`~a.B``` -> `B`)."""
@@ -105,25 +103,10 @@ def examples() -> dict[str, str]:
     return regions
 
 
-def regions_in(text: str) -> dict[str, str]:
-    """Name -> body (between the marker lines) of every generated region of ``text``."""
-    return {m.group("name"): m.group(0).split("\n", 1)[1].rsplit("\n", 1)[0]
-            for m in _REGION.finditer(text)}
-
-
 def refresh(text: str, generated: Mapping[str, str]) -> str:
-    """``text`` with each of its regions replaced by the fresh one of the same name.
-
-    ValueError when the document lacks the reference region or holds a region nothing
-    generates (a renamed example, a typo), rather than leaving it stale forever.
-    """
-    found = regions_in(text)
-    if REFERENCE not in found:
-        raise ValueError(f"no '<!-- BEGIN GENERATED: {REFERENCE} -->' ... END region")
-    unknown = sorted(set(found) - set(generated))
-    if unknown:
-        raise ValueError(f"regions nothing generates: {', '.join(unknown)}")
-    return _REGION.sub(lambda m: generated.get(m.group("name"), m.group(0)), text)
+    """``text`` with each of its regions replaced by the fresh one (see :mod:`.regions`); the
+    reference region is required."""
+    return regions.refresh(text, generated, REFERENCE)
 
 
 def everything(note: Callable[[str], None] = lambda _: None) -> dict[str, str]:
