@@ -49,6 +49,7 @@ def _register() -> None:
         check,
         demo,
         import_cmd,
+        report_cmd,
         routes_cmd,
         run,
         send,
@@ -67,6 +68,7 @@ def _register() -> None:
     main.add_command(admin_serve.admin)
     main.add_command(adapters_cmd.adapters)
     main.add_command(adapters_cmd.adapter)
+    main.add_command(report_cmd.report)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
                     admin_cmds.timeline, admin_cmds.audit):
         main.add_command(command)

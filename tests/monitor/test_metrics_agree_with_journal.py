@@ -5,7 +5,8 @@ endpoint; the second finds the port taken and only records. Traffic: good and ba
 records from two sources, delivered to the credit platform over HTTP while it answers 200, then
 503 for a while (retries), then 422 (dead letters). The scrape, parsed with prometheus-client's
 parser, must then match the journal's events count for count, and both processes must have
-contributed (read from each process's own metric files).
+contributed (read from each process's own metric files). ``hub report`` on the same journal
+accounts for every input.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -38,6 +41,7 @@ from tests.support.webhook_server import WebhookServer
 pytestmark = pytest.mark.rabbitmq
 
 WRONG_CODE = "91310112087994932X"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -53,6 +57,7 @@ class Deployment:
     server: WebhookServer
     endpoint: str
     data_dir: Path
+    env: dict[str, str]
     processes: list[subprocess.Popen[str]]
     sent: int = 0
 
@@ -70,6 +75,24 @@ class Deployment:
         text = requests.get(f"{self.endpoint}/metrics", timeout=10).text
         return {(s.name, frozenset(s.labels.items())): s.value
                 for family in text_string_to_metric_families(text) for s in family.samples}
+
+    def report(self, days: set[date]) -> dict[str, dict[str, float]]:
+        """``hub report --format json`` of ``days`` (Shanghai), the rows of all days added up:
+        {"TOTAL": totals, "<system>": its row, "to <system>": its destination row}."""
+        rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for day in days:
+            result = subprocess.run([*_hub_command(), "report", "--date", day.isoformat(),
+                                     "--format", "json"], env=self.env, capture_output=True,
+                                    text=True, timeout=120, check=True)
+            document = json.loads(result.stdout)
+            named = [("TOTAL", document["totals"]["sources"])]
+            named += [(row["system"], row) for row in document["sources"]]
+            named += [(f"to {row['system']}", row) for row in document["destinations"]]
+            for name, row in named:
+                for key, value in row.items():
+                    if isinstance(value, int):
+                        rows[name][key] += value
+        return rows
 
     def journal_events(self) -> Counter[tuple[str, str | None]]:
         engine = create_engine(f"sqlite:///{self.data_dir / 'journal.sqlite'}")
@@ -107,7 +130,7 @@ def deployment(rabbitmq_url: str, tmp_path: Path) -> Iterator[Deployment]:
     )
     department = RunningHub(rabbitmq_url, tmp_path / "department").open()
     processes: list[subprocess.Popen[str]] = []
-    context = Deployment(department, server, f"http://127.0.0.1:{port}", tmp_path, processes)
+    context = Deployment(department, server, f"http://127.0.0.1:{port}", tmp_path, env, processes)
     try:
         for _ in range(2):
             processes.append(subprocess.Popen([*_hub_command(), "run"], env=env, text=True,
@@ -135,6 +158,7 @@ def _ready(endpoint: str) -> bool:
 
 def test_the_metrics_of_two_processes_agree_with_the_journal(deployment: Deployment) -> None:
     server = deployment.server
+    days = {datetime.now(SHANGHAI).date()}
     deployment.send("market", 30)
     deployment.send("service-hall", 10)
     deployment.send("market", 8, good=False)
@@ -176,6 +200,16 @@ def test_the_metrics_of_two_processes_agree_with_the_journal(deployment: Deploym
                                               if s.type == "counter" else s.name
                                               for s in METRICS if s.type != "histogram"} - {
         "hub_reviews_total", "hub_adapter_records_total"}  # no review, no inbound adapter here
+
+    days.add(datetime.now(SHANGHAI).date())
+    report = deployment.report(days)
+    print("report totals:", json.dumps(report["TOTAL"]))
+    states = ("received", "delivered", "rejected", "dead_lettered", "in_flight")
+    assert [report["TOTAL"][k] for k in states] == [57, 45, 8, 4, 0]
+    assert (report["market"]["received"], report["market"]["with_feedback"]) == (43, 8)
+    assert [report["to credit-platform"][k] for k in ("routed", "delivered", "dead_lettered")] == [
+        49, 45, 4]
+    assert report["to city-platform"]["delivered"] == 49  # read from its queue: routed is delivered
 
     per_process = inputs_per_process(deployment.data_dir / "metrics")
     print("inputs per process:", per_process)
