@@ -93,13 +93,18 @@ class Hub:
         self,
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
+        on_backlog: Callable[[bool], None] | None = None,
     ) -> Worker:
         return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
-                      on_released=on_released)
+                      on_released=on_released, on_backlog=on_backlog)
 
     def open_journal(self) -> Journal:
         """The message journal, migrated to the current schema (SQLite in data_dir by default)."""
         return Journal.open(self.settings.resolved_journal_url())
+
+    def journal_writer(self, journal: Journal) -> JournalWriter:
+        """The writer that takes journal records off the pipeline's thread, as configured."""
+        return JournalWriter(journal, max_deferral=self.settings.journal_max_deferral_seconds)
 
     def runtime(
         self,
@@ -125,7 +130,8 @@ class Hub:
 
         url = self.settings.resolved_broker_url()
         loops: dict[str, Loop] = {
-            "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released)
+            "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released,
+                                  on_backlog=hooks.on_backlog)
         }
         for destination, config in self.deliveries.items():
             policy = RunnerPolicy(self._schedule(destination))

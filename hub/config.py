@@ -48,6 +48,13 @@ class HubSettings(BaseSettings):
     journal_retention_days: int = Field(
         default=90, gt=0, description="Journal entries and delivery keys older than this are purged."
     )
+    journal_max_deferral_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="While the pipeline has a backlog, the journal holds its writes back for "
+        "up to this long, leaving the CPU to the pipeline; a process killed meanwhile loses "
+        "those hop records (never the messages). 0: write at once.",
+    )
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic",
         description="RabbitMQ queue type for every hub queue; quorum for a RabbitMQ cluster.",

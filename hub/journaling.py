@@ -7,8 +7,11 @@ Pure functions from what happened (an input and its :class:`Outcome`, a
 
 from __future__ import annotations
 
+import functools
+
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
+from hub.journal.writer import weight
 from hub.observers import ExchangeObserver
 from hub.processor import Outcome
 from hub.review import ReviewOutcome
@@ -35,6 +38,11 @@ def message_record(outcome: Outcome) -> JournalMessage:
         content_hash=outcome.content_hash,
         payload=outcome.payload,
     )
+
+
+def outcome_records(outcome: Outcome) -> tuple[list[JournalMessage], list[JournalEvent]]:
+    """The message and the events of one outcome."""
+    return [message_record(outcome)], outcome_events(outcome)
 
 
 def outcome_events(outcome: Outcome) -> list[JournalEvent]:
@@ -144,7 +152,16 @@ class JournalHooks(ExchangeObserver):
         self.writer = writer
 
     def on_outcome(self, outcome: Outcome) -> None:
-        self.writer.submit(messages=[message_record(outcome)], events=outcome_events(outcome))
+        # The records are made on the writer thread: the worker pays only for queuing.
+        # Until then the writer holds the outcome: the input and its unified payload (counted
+        # by weight), and the bodies of its outputs.
+        records = len(outcome.destinations) + 4  # message, received, standardised, feedback
+        outputs = sum(len(o.body) for o in outcome.outputs)
+        self.writer.submit_later(functools.partial(outcome_records, outcome), size=records,
+                                 nbytes=weight(len(outcome.inbound.body), records) + outputs)
+
+    def on_backlog(self, busy: bool) -> None:
+        self.writer.set_busy(busy)
 
     def on_review(self, outcome: ReviewOutcome) -> None:
         events = review_events(outcome)

@@ -28,6 +28,9 @@ class ExchangeObserver:
         """The worker no longer holds ``inputs`` of the inputs it reported: acked, their
         outputs confirmed, or left to the broker to redeliver (connection lost)."""
 
+    def on_backlog(self, busy: bool) -> None:
+        """The worker has inputs waiting for it (True: it works flat out) or caught up."""
+
     def on_delivery(self, event: DeliveryEvent) -> None:
         """A delivery runner delivered, suppressed, retried or dead-lettered one copy."""
 
@@ -51,6 +54,10 @@ class Fanout(ExchangeObserver):
     def on_released(self, inputs: int) -> None:
         for observer in self.observers:
             observer.on_released(inputs)
+
+    def on_backlog(self, busy: bool) -> None:
+        for observer in self.observers:
+            observer.on_backlog(busy)
 
     def on_delivery(self, event: DeliveryEvent) -> None:
         for observer in self.observers:

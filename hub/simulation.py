@@ -14,7 +14,6 @@ import click
 from adapters.simulators.world import SimulatedWorld
 from hub.app import Hub
 from hub.config import HubSettings
-from hub.journal import JournalWriter
 
 
 def run_world(
@@ -48,7 +47,7 @@ def run_world(
             return settled
         hub = Hub(settings.model_copy(update={"connections_file": connections}))
         journal = hub.open_journal()
-        writer = JournalWriter(journal)
+        writer = hub.journal_writer(journal)
         runtime = hub.runtime(journal, writer)
         runtime.start()
         try:

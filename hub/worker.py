@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,16 +64,19 @@ class Worker(ConsumerLoop):
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
+        on_backlog: Callable[[bool], None] | None = None,
     ) -> None:
         """``on_outcome`` hears of each input once its outputs are published; ``on_released``
         of how many such inputs the worker no longer holds: acked (their outputs, or retry
-        copies, confirmed), or left to the broker to redeliver when the connection was lost."""
+        copies, confirmed), or left to the broker to redeliver when the connection was lost;
+        ``on_backlog`` whether inputs queue up for it (see :class:`BacklogSense`)."""
         super().__init__(settings.resolved_broker_url(), topology)
         self.settings = settings
         self.processor = processor
         self._on_outcome = on_outcome or (lambda outcome: None)
         self._on_released = on_released or (lambda inputs: None)
         self._held = 0
+        self._backlog = BacklogSense(on_backlog or (lambda busy: None))
         self._received: deque[Message] = deque()
 
     def consume(self, session: BrokerSession) -> None:
@@ -80,6 +84,7 @@ class Worker(ConsumerLoop):
             self._consume(session)
         finally:
             self._release(self._held)
+            self._backlog.reset()
 
     def _consume(self, session: BrokerSession) -> None:
         self._received.clear()
@@ -92,7 +97,9 @@ class Worker(ConsumerLoop):
         batch: list[_InFlight] = []
         try:
             while not self.stopping:
+                waiting_since = time.monotonic()
                 idle = not session.drain(self.settings.idle_flush_seconds)
+                self._backlog.waited(time.monotonic() - waiting_since)
                 while self._received and len(batch) < self.settings.confirm_batch_size:
                     message = self._received.popleft()
                     if message.delivery_info.get("redelivered"):
@@ -160,6 +167,46 @@ class Worker(ConsumerLoop):
             headers[PARKED_AT_HEADER] = epoch_ms()
             log.warning("outputs refused; input will be retried (attempt %d)", attempt + 1)
         return inbound.copy_to(exchange, key, headers, inbound.message_id, inbound.correlation_id)
+
+
+class BacklogSense:
+    """Tells from how little the worker waits for inputs whether they queue up for it.
+
+    Over each ``window`` of seconds, the share of time the worker spent waiting for its next
+    input (in ``drain``; deliveries also arrive while it waits for confirms) decides: under
+    ``1 - busy_share`` of the time means inputs were there whenever it looked, a backlog.
+    ``report`` hears each change (the journal writer then defers its batches, leaving the CPU to
+    the pipeline until the burst is through). A steady trickle keeps the worker waiting most of
+    the time, so it never counts as a backlog.
+    """
+
+    def __init__(self, report: Callable[[bool], None], *, window: float = 0.25,
+                 busy_share: float = 0.9, clock: Callable[[], float] = time.monotonic) -> None:
+        self._report = report
+        self._window = window
+        self._busy_share = busy_share
+        self._clock = clock
+        self._since = clock()
+        self._waiting = 0.0
+        self.busy = False
+
+    def waited(self, seconds: float) -> None:
+        """The worker waited ``seconds`` for its next input (maybe in vain)."""
+        self._waiting += seconds
+        now = self._clock()
+        elapsed = now - self._since
+        if elapsed >= self._window:
+            self._set((elapsed - self._waiting) / elapsed >= self._busy_share)
+            self._since, self._waiting = now, 0.0
+
+    def reset(self) -> None:
+        self._since, self._waiting = self._clock(), 0.0
+        self._set(False)
+
+    def _set(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self._report(busy)
 
 
 def _to_inbound(message: Message) -> InboundMessage:

@@ -27,7 +27,6 @@ def run(state: CliState) -> None:
     """
     from sqlalchemy import make_url
 
-    from hub.journal import JournalWriter
     from monitor.process import use_directory
 
     with exit_codes():
@@ -37,7 +36,7 @@ def run(state: CliState) -> None:
         from monitor.service import Monitoring
 
         journal = hub.open_journal()
-        writer = JournalWriter(journal)
+        writer = hub.journal_writer(journal)
         monitoring = Monitoring(hub, journal, writer)
         runtime = hub.runtime(journal, writer, on_outcome=_log_outcome,
                               observers=[monitoring.hooks])

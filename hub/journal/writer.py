@@ -1,7 +1,9 @@
 """The :class:`JournalWriter`: journal writes taken off the pipeline's hot path.
 
 The pipeline hands events to :meth:`JournalWriter.submit`, which only appends them to an
-in-memory queue; a background thread writes them in batches, one transaction per batch.
+in-memory queue (or to :meth:`JournalWriter.submit_later`, which queues a function that makes
+them, so that even building the records happens off the pipeline's thread); a background
+thread writes them in batches, one transaction per batch.
 
 Contract:
 - ``submit`` returns at once unless the queue holds ``max_pending`` records or about
@@ -10,7 +12,11 @@ Contract:
   anything being dropped or memory growing without bound, however large the records are).
 - The records of one ``submit`` call are written in the same transaction, in order.
 - A batch is written when ``batch_size`` records are queued or its oldest record has waited
-  ``flush_interval`` seconds, whichever comes first.
+  ``flush_interval`` seconds, whichever comes first; except while the pipeline reports a
+  backlog (:meth:`JournalWriter.set_busy`): then batches wait until it has caught up, for at
+  most ``max_deferral`` seconds and only while the queue is less than half full, so that a
+  burst is processed at full speed and journaled right after. The price: records a killed
+  process held are lost with it, up to ``max_deferral`` seconds of them during a burst.
 - A failed write is retried, with exponential back-off and jitter up to ``max_backoff``
   seconds, until it succeeds: nothing queued is dropped. Records leave the queue only once
   written, so :meth:`pending` and :meth:`lag_seconds` count a batch that is being retried.
@@ -50,23 +56,39 @@ class JournalSink(Protocol):
     ) -> None: ...
 
 
+Records = tuple[Sequence[JournalMessage], Sequence[JournalEvent]]
+#: Makes one submission's records, on the writer thread (see :meth:`JournalWriter.submit_later`).
+RecordBuilder = Callable[[], Records]
+
+
 @dataclass(slots=True)
 class _Submission:
     enqueued_at: float
-    messages: tuple[JournalMessage, ...]
-    events: tuple[JournalEvent, ...]
+    records: Records | None
+    build: RecordBuilder | None
     size: int
     nbytes: int
 
+    def materialise(self) -> Records:
+        """The records, built now if they were submitted as a builder (once)."""
+        if self.records is None:
+            assert self.build is not None
+            self.records, self.build = self.build(), None
+        return self.records
 
-#: Memory an event holds, roughly (ids, names, timestamps, a short detail).
-_EVENT_BYTES = 512
+
+#: Memory a record holds besides its body, roughly (ids, names, timestamps, a short detail).
+RECORD_BYTES = 512
+
+
+def weight(body_bytes: int, records: int) -> int:
+    """Bytes ``records`` journal records hold, estimated, when their messages' bodies add up to
+    ``body_bytes``: a unified payload is about as large as its body, so bodies count twice."""
+    return 2 * body_bytes + RECORD_BYTES * records
 
 
 def _weight(messages: Sequence[JournalMessage], events: Sequence[JournalEvent]) -> int:
-    """Bytes the records hold, estimated: a message's unified payload is about as large as its
-    body, so each message counts its body twice; events count a fixed size."""
-    return sum(2 * len(m.body) for m in messages) + _EVENT_BYTES * (len(messages) + len(events))
+    return weight(sum(len(m.body) for m in messages), len(messages) + len(events))
 
 
 class JournalWriter:
@@ -81,18 +103,21 @@ class JournalWriter:
         *,
         batch_size: int = 500,
         flush_interval: float = 0.2,
+        max_deferral: float = 5.0,
         max_pending: int = 50_000,
-        max_pending_bytes: int = 32 * 1024 * 1024,
+        max_pending_bytes: int = 64 * 1024 * 1024,
         max_backoff: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if batch_size <= 0 or max_pending <= 0 or max_pending_bytes <= 0:
             raise ValueError("batch_size, max_pending and max_pending_bytes must be > 0")
-        if flush_interval <= 0 or max_backoff <= 0:
-            raise ValueError("flush_interval and max_backoff must be > 0")
+        if flush_interval <= 0 or max_backoff <= 0 or max_deferral < 0:
+            raise ValueError("flush_interval and max_backoff must be > 0, max_deferral >= 0")
         self._sink = sink
         self._batch_size = batch_size
         self._flush_interval = flush_interval
+        self._max_deferral = max_deferral
+        self._busy = False
         self._max_pending = max_pending
         self._max_pending_bytes = max_pending_bytes
         self._pending_bytes = 0
@@ -123,9 +148,32 @@ class JournalWriter:
         """
         batch_messages, batch_events = tuple(messages), tuple(events)
         size = len(batch_messages) + len(batch_events)
-        if size == 0:
-            return
-        nbytes = _weight(batch_messages, batch_events)
+        if size:
+            nbytes = _weight(batch_messages, batch_events)
+            self._enqueue((batch_messages, batch_events), None, size, nbytes)
+
+    def submit_later(self, build: RecordBuilder, *, size: int, nbytes: int) -> None:
+        """Queue the records ``build`` makes; it is called on the writer thread, when their
+        batch is written, so the caller pays for queuing only. ``size`` (records) and
+        ``nbytes`` (memory held until written) are the caller's estimates, for back-pressure.
+
+        ``build`` must not fail: one that raises is a bug, logged with its traceback, and its
+        records are left out rather than retried (they would block every batch after them).
+        Blocks only while the queue is full; raises :class:`JournalClosed` after :meth:`close`.
+        """
+        self._enqueue(None, build, max(1, size), nbytes)
+
+    def set_busy(self, busy: bool) -> None:
+        """The pipeline has a backlog (True) or has caught up (False). While it is busy,
+        batches wait up to ``max_deferral`` seconds (or until the queue is half full) to leave
+        the CPU to the pipeline; a burst shorter than that is journaled right after it."""
+        with self._lock:
+            if busy != self._busy:
+                self._busy = busy
+                self._work.notify()
+
+    def _enqueue(self, records: Records | None, build: RecordBuilder | None, size: int,
+                 nbytes: int) -> None:
         with self._lock:
             if self._closing:
                 raise JournalClosed("the journal writer is closed")
@@ -138,9 +186,7 @@ class JournalWriter:
                     raise JournalClosed("the journal writer gave up; nothing more is written")
                 self._room.wait()
             was_idle = not self._queue
-            self._queue.append(
-                _Submission(self._clock(), batch_messages, batch_events, size, nbytes)
-            )
+            self._queue.append(_Submission(self._clock(), records, build, size, nbytes))
             self._pending += size
             self._pending_bytes += nbytes
             # Wake the thread only when it has something new to decide on: it computes its
@@ -202,10 +248,23 @@ class JournalWriter:
                     self._work.wait()
                     continue
                 waited = self._clock() - self._queue[0].enqueued_at
+                if self._deferring(waited):
+                    self._work.wait(self._max_deferral - waited)
+                    continue
                 due = self._closing or self._pending >= self._batch_size
                 if due or waited >= self._flush_interval:
                     return self._take()
                 self._work.wait(self._flush_interval - waited)
+
+    def _deferring(self, waited: float) -> bool:
+        """Whether to hold the queued batches back while the pipeline is busy."""
+        return (
+            self._busy
+            and not self._closing
+            and waited < self._max_deferral
+            and self._pending * 2 < self._max_pending
+            and self._pending_bytes * 2 < self._max_pending_bytes
+        )
 
     def _take(self) -> list[_Submission]:
         batch: list[_Submission] = []
@@ -222,8 +281,17 @@ class JournalWriter:
 
         False only when :meth:`close` gave up waiting (the batch is then not written).
         """
-        messages = [m for item in batch for m in item.messages]
-        events = [e for item in batch for e in item.events]
+        messages: list[JournalMessage] = []
+        events: list[JournalEvent] = []
+        for item in batch:
+            try:
+                item_messages, item_events = item.materialise()
+            except Exception:
+                log.exception("journal records left out: building them failed (a bug)")
+                item.records = ((), ())
+                continue
+            messages.extend(item_messages)
+            events.extend(item_events)
         retrying = Retrying(
             retry=retry_if_exception_type(Exception),
             wait=wait_exponential_jitter(multiplier=0.05, max=self._max_backoff, jitter=0.05),
