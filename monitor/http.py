@@ -4,7 +4,9 @@
 - ``/healthz``: 200 while the process serves requests: it is alive.
 - ``/readyz``: 200 when every component the readiness callback reports is ready (the broker
   connection of each consumer, every adapter started), 503 otherwise; the JSON body names each
-  component and its state either way, so an operator sees what is missing.
+  component and its state either way, so an operator sees what is missing, and, for
+  information only, whether each external system answers its adapter (a system that is down
+  is retried and alerted on; it does not make the hub unready).
 Anything else is 404. Served by a small threaded WSGI server on a daemon thread: a slow scrape
 never holds up the hub's loops, and the hub never waits for it.
 """
@@ -42,9 +44,11 @@ class _QuietHandler(WSGIRequestHandler):
 class MonitorApp:
     """The WSGI application behind the endpoint."""
 
-    def __init__(self, registry: CollectorRegistry, readiness: Readiness) -> None:
+    def __init__(self, registry: CollectorRegistry, readiness: Readiness,
+                 systems: Readiness = dict) -> None:
         self._metrics = make_wsgi_app(registry)
         self._readiness = readiness
+        self._systems = systems
         self._started = time.monotonic()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -59,7 +63,8 @@ class MonitorApp:
             components = dict(self._readiness())
             ready = bool(components) and all(components.values())
             return _json(start_response, 200 if ready else 503,
-                         {"ready": ready, "components": components})
+                         {"ready": ready, "components": components,
+                          "systems": dict(self._systems())})
         return _json(start_response, 404, {"error": {"code": "not_found", "path": path}})
 
 

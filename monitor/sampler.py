@@ -80,13 +80,14 @@ class Sampler:
         metrics.BROKER_UP.set(1 if self._broker_connected() else 0)
         for probe in self._probes:
             metrics.SYSTEM_UP.labels(probe.system, probe.direction).set(
-                1 if _safely(probe) else 0
+                1 if reachable(probe) else 0
             )
         metrics.JOURNAL_PENDING.set(self._journal.pending())
         metrics.JOURNAL_LAG.set(self._journal.lag_seconds())
 
 
-def _safely(probe: SystemProbe) -> bool:
+def reachable(probe: SystemProbe) -> bool:
+    """The probe's answer; False when it raises."""
     try:
         return probe.reachable()
     except Exception as e:  # noqa: BLE001 - a failing health check means "not reachable"

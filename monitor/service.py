@@ -37,7 +37,7 @@ from monitor import process
 from monitor.hooks import MetricsHooks
 from monitor.http import MonitorApp, MonitorServer
 from monitor.queues import QueueCollector
-from monitor.sampler import Sampler, SystemProbe
+from monitor.sampler import Sampler, SystemProbe, reachable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class Monitoring:
         port = self.hub.settings.metrics_port
         if port == 0:
             return
-        app = MonitorApp(endpoint_registry(self._queues), runtime.readiness)
+        probes = system_probes(runtime)
+        app = MonitorApp(endpoint_registry(self._queues), runtime.readiness,
+                         lambda: {f"{p.system}/{p.direction}": reachable(p) for p in probes})
         try:
             self.server = MonitorServer(app, self.hub.settings.metrics_host, port)
         except OSError as e:

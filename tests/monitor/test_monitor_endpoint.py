@@ -24,7 +24,8 @@ def components() -> dict[str, bool]:
 def endpoint(components: dict[str, bool]) -> Iterator[str]:
     registry = CollectorRegistry()
     Counter("demo_things", "Things.", ["kind"], registry=registry).labels("a").inc(2)
-    server = MonitorServer(MonitorApp(registry, lambda: components), "127.0.0.1", 0)
+    server = MonitorServer(MonitorApp(registry, lambda: components,
+                                      lambda: {"tax/outbound": False}), "127.0.0.1", 0)
     server.start()
     yield f"http://127.0.0.1:{server.port}"
     server.close()
@@ -43,7 +44,10 @@ def test_readiness_names_every_component_and_fails_while_one_is_not_ready(
     endpoint: str, components: dict[str, bool],
 ) -> None:
     ready = requests.get(f"{endpoint}/readyz", timeout=5)
-    assert (ready.status_code, ready.json()) == (200, {"ready": True, "components": components})
+    assert (ready.status_code, ready.json()) == (200, {
+        "ready": True, "components": components,
+        "systems": {"tax/outbound": False},  # reported, not gating: deliveries are retried
+    })
     components["adapter:rest-push:market:0"] = False
     not_ready = requests.get(f"{endpoint}/readyz", timeout=5)
     assert not_ready.status_code == 503
