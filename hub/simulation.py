@@ -24,11 +24,13 @@ def run_world(
     samples: bool = True,
     timeout: float = 60.0,
     keep_running: Callable[[], bool] | None = None,
+    after: Callable[[Hub], None] | None = None,
 ) -> bool:
     """Run the world in ``folder`` on ``settings``' broker; True when every sample arrived
     within ``timeout`` seconds (or none were sent). With ``keep_running``, stay up while it
     returns True. The simulated credentials are exported to this process's environment,
-    where the connections file's ``env:`` references find them."""
+    where the connections file's ``env:`` references find them. ``after`` is called with the
+    hub once it has stopped and its journal is written."""
     world = SimulatedWorld(folder, settings.resolved_broker_url())
     world.start()
     try:
@@ -56,12 +58,14 @@ def run_world(
             settled = _traffic(world, samples, timeout)
             while keep_running is not None and keep_running():
                 time.sleep(0.5)
-            return settled
         finally:
             runtime.stop()
             runtime.join(60)
             writer.close()
             journal.close()
+        if after is not None:
+            after(hub)
+        return settled
     finally:
         world.stop()
 

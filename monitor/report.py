@@ -69,6 +69,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
+from hub.journal.engine import create_journal_engine, unavailable_as_transient
+from hub.journal.migrate import upgrade_to_head
 from hub.journal.passes import Pass, first_replayed, received_between, replay_passes
 from monitor.fate import DEAD, DONE, PENDING, STATES, Fate, judge
 
@@ -167,6 +169,21 @@ def reconcile(
     )
     _check(report)
     return report
+
+
+def reconcile_journal(
+    url: str, day: date, time_zone: ZoneInfo, *, delivered_by_hub: Collection[str]
+) -> Report:
+    """:func:`reconcile` on the journal database at ``url``, brought to the current schema
+    first (as every command that opens the journal does). Raises
+    :class:`hub.journal.JournalUnavailable` when the database cannot be reached."""
+    engine = create_journal_engine(url)
+    try:
+        with unavailable_as_transient():
+            upgrade_to_head(engine)
+            return reconcile(engine, day, time_zone, delivered_by_hub=delivered_by_hub)
+    finally:
+        engine.dispose()
 
 
 def _check(report: Report) -> None:

@@ -33,6 +33,7 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
     read). Exits 0 when every record sent was processed and arrived, 1 otherwise.
     """
     from hub.app import Hub
+    from hub.cli.report_cmd import show_todays_report
     from hub.demo import load_traffic, run_demo
     from hub.simulation import run_world
 
@@ -50,7 +51,8 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
         _print_report(report)
         _heading("Then the adapters: the hub meets simulated systems in each exchange mode "
                  "(SOAP, HTTP, a front-end database, a file folder, AMQP)")
-        adapters_ok = run_world(settings, directory / "simulated", timeout=timeout)
+        adapters_ok = run_world(settings, directory / "simulated", timeout=timeout,
+                                after=show_todays_report)
         sys.exit(0 if report.processed == report.sent and adapters_ok else 1)
 
 

@@ -17,7 +17,7 @@ import click
 from hub.cli.common import CliState, exit_codes
 
 if TYPE_CHECKING:
-    from monitor.report import Report
+    from hub.app import Hub
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"  # monitor.report.DEFAULT_TIME_ZONE; --help imports nothing
 
@@ -71,13 +71,15 @@ def report(
     - A second section shows, per destination, the copies routed to it and their states.
     """
     from hub.journal import JournalUnavailable
+    from monitor.report import reconcile_journal
 
     with exit_codes():
         hub = state.hub()
         names = {system.id: system.name for system in hub.systems}
         try:
-            result = _reconcile(hub.settings.resolved_journal_url(), day, time_zone,
-                                set(hub.deliveries))
+            result = reconcile_journal(hub.settings.resolved_journal_url(),
+                                       day or datetime.now(time_zone).date(), time_zone,
+                                       delivered_by_hub=set(hub.deliveries))
         except JournalUnavailable as e:
             click.echo(f"journal unavailable: {e}", err=True)
             sys.exit(3)
@@ -90,18 +92,13 @@ def report(
         output.write_text(text, encoding="utf-8")
 
 
-def _reconcile(url: str, day: date | None, time_zone: ZoneInfo, adapters: set[str]) -> Report:
-    """The report, from the journal at ``url`` (brought to the current schema first, as every
-    command that opens the journal does)."""
-    from hub.journal.engine import create_journal_engine, unavailable_as_transient
-    from hub.journal.migrate import upgrade_to_head
-    from monitor.report import reconcile
+def show_todays_report(hub: Hub) -> None:
+    """Print what ``hub report`` says of today (Shanghai time) in ``hub``'s journal."""
+    from monitor.report import DEFAULT_TIME_ZONE, reconcile_journal
+    from monitor.report_format import render_table
 
-    engine = create_journal_engine(url)
-    try:
-        with unavailable_as_transient():
-            upgrade_to_head(engine)
-            return reconcile(engine, day or datetime.now(time_zone).date(), time_zone,
-                             delivered_by_hub=adapters)
-    finally:
-        engine.dispose()
+    zone = ZoneInfo(DEFAULT_TIME_ZONE)
+    result = reconcile_journal(hub.settings.resolved_journal_url(), datetime.now(zone).date(),
+                               zone, delivered_by_hub=set(hub.deliveries))
+    click.secho("\nWhat `hub report` shows an operator, from the journal:", bold=True)
+    click.echo(render_table(result, {system.id: system.name for system in hub.systems}), nl=False)

@@ -36,6 +36,7 @@ def simulate(state: CliState, folder: Path | None, with_hub: bool, samples: bool
     Writes the connections file and the simulated credentials into the folder, so that
     ``hub run`` can be pointed at the simulators instead (--no-hub).
     """
+    from hub.cli.report_cmd import show_todays_report
     from hub.simulation import run_world
 
     stopped = False
@@ -52,6 +53,7 @@ def simulate(state: CliState, folder: Path | None, with_hub: bool, samples: bool
         settled = run_world(
             settings, folder or settings.data_dir / "simulated", with_hub=with_hub,
             samples=samples, timeout=timeout, keep_running=None if once else lambda: not stopped,
+            after=show_todays_report,
         )
         if once and not settled:
             raise SystemExit(1)
