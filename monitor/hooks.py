@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import schemas
 from adapters.sdk.errors import ADAPTER_REASON_CODES
@@ -46,6 +47,9 @@ class MetricsHooks(ExchangeObserver):
     def __init__(self, systems: Collection[str], *, hub_queues: Collection[str] = (REVIEW,)) -> None:
         self._places = frozenset(systems) | frozenset(hub_queues)
         self._record_types = frozenset(schemas.RECORD_TYPES)
+        # Labelled children by (metric, label values): a dictionary lookup instead of
+        # prometheus-client's checks on every call. Bounded, as the label values are.
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
     # -- the pipeline -------------------------------------------------------------------------
 
@@ -53,18 +57,19 @@ class MetricsHooks(ExchangeObserver):
         """One input processed and its outputs published (not yet confirmed)."""
         source = self._place(outcome.source)
         record_type = self._record_type(outcome.record_type)
-        metrics.MESSAGES_IN.labels(source, record_type, _IN_OUTCOMES[outcome.status]).inc()
+        self._of(metrics.MESSAGES_IN, source, record_type, _IN_OUTCOMES[outcome.status]).inc()
         metrics.IN_FLIGHT.inc()
-        metrics.PROCESSING_SECONDS.labels(record_type).observe(_seconds_since(outcome.received_at))
+        processing = _seconds_since(outcome.received_at)
+        self._of(metrics.PROCESSING_SECONDS, record_type).observe(processing)
         if source != UNKNOWN:
-            metrics.SOURCE_LAST_RECEIVED.labels(source).set(outcome.received_at.timestamp())
+            self._of(metrics.SOURCE_LAST_RECEIVED, source).set(outcome.received_at.timestamp())
         for reason in _reasons(outcome.problems):
-            metrics.REJECTIONS.labels(source, reason).inc()
+            self._of(metrics.REJECTIONS, source, reason).inc()
         if outcome.status == "delivered":
             for destination in outcome.destinations:
                 self._queued(source, destination, record_type)
         if any(o.headers.get("hub-record-type") == FEEDBACK for o in outcome.outputs):
-            metrics.FEEDBACK.labels(source, _FEEDBACK_STATUSES[outcome.status]).inc()
+            self._of(metrics.FEEDBACK, source, _FEEDBACK_STATUSES[outcome.status]).inc()
 
     def on_released(self, inputs: int) -> None:
         """``inputs`` taken from hub.inbound are no longer held (acked, or handed back)."""
@@ -77,22 +82,22 @@ class MetricsHooks(ExchangeObserver):
         destination = self._place(event.destination)
         envelope = event.envelope
         if event.kind == "retried":
-            metrics.RETRIES.labels(destination).inc()
+            self._of(metrics.RETRIES, destination).inc()
         elif event.kind == "dead_lettered":
-            metrics.DEAD_LETTERS.labels(
-                outbound_queue_name(event.destination) + ".dead", _detail_reason(event.detail)
-            ).inc()
+            queue = outbound_queue_name(event.destination) + ".dead"
+            self._of(metrics.DEAD_LETTERS, queue, _detail_reason(event.detail)).inc()
         outcome = _DELIVERY_OUTCOMES.get(event.kind)
         if outcome is None:
             return
         source = self._place(envelope.source) if envelope else UNKNOWN
         record_type = self._record_type(envelope.record_type) if envelope else UNKNOWN
-        metrics.MESSAGES_OUT.labels(source, destination, record_type, outcome).inc()
+        self._of(metrics.MESSAGES_OUT, source, destination, record_type, outcome).inc()
         if event.kind == "delivered":
-            metrics.SYSTEM_LAST_SUCCESS.labels(destination, "outbound").set(event.at.timestamp())
+            at = event.at.timestamp()
+            self._of(metrics.SYSTEM_LAST_SUCCESS, destination, "outbound").set(at)
             if envelope is not None:
                 elapsed = (event.at - envelope.received_at).total_seconds()
-                metrics.END_TO_END_SECONDS.labels(destination).observe(max(0.0, elapsed))
+                self._of(metrics.END_TO_END_SECONDS, destination).observe(max(0.0, elapsed))
 
     def on_review(self, outcome: ReviewOutcome) -> None:
         """One verdict of the review verifier."""
@@ -100,34 +105,41 @@ class MetricsHooks(ExchangeObserver):
         source = self._place(envelope.source) if envelope else UNKNOWN
         record_type = self._record_type(envelope.record_type) if envelope else UNKNOWN
         if outcome.status == "retried":
-            metrics.RETRIES.labels(REVIEW).inc()
+            self._of(metrics.RETRIES, REVIEW).inc()
             return
-        metrics.REVIEWS.labels(source, record_type, _REVIEW_OUTCOMES[outcome.status]).inc()
+        self._of(metrics.REVIEWS, source, record_type, _REVIEW_OUTCOMES[outcome.status]).inc()
         if outcome.status == "handed_over":
-            metrics.DEAD_LETTERS.labels(
-                outbound_queue_name(REVIEW) + ".dead", _detail_reason(outcome.detail)
-            ).inc()
+            queue = outbound_queue_name(REVIEW) + ".dead"
+            self._of(metrics.DEAD_LETTERS, queue, _detail_reason(outcome.detail)).inc()
             return
         for reason in _reasons(outcome.problems):
-            metrics.REJECTIONS.labels(source, reason).inc()
+            self._of(metrics.REJECTIONS, source, reason).inc()
         for destination in outcome.destinations:
             self._queued(source, destination, record_type)
         if envelope is not None:
             status = "accepted" if outcome.status == "verified" else "rejected"
-            metrics.FEEDBACK.labels(source, status).inc()
+            self._of(metrics.FEEDBACK, source, status).inc()
 
     # -- adapters -----------------------------------------------------------------------------
 
     def on_adapter_records(self, system: str, adapter: str, outcome: str, count: int) -> None:
         """An inbound adapter handed ``count`` records to the hub (submitted) or refused one."""
         place = self._place(system)
-        metrics.ADAPTER_RECORDS.labels(place, adapter, outcome).inc(count)
-        metrics.SYSTEM_LAST_SUCCESS.labels(place, "inbound").set(time.time())
+        self._of(metrics.ADAPTER_RECORDS, place, adapter, outcome).inc(count)
+        self._of(metrics.SYSTEM_LAST_SUCCESS, place, "inbound").set(time.time())
 
     # -- labels -------------------------------------------------------------------------------
 
+    def _of(self, metric: metrics.Metric, *labels: str) -> Any:
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def _queued(self, source: str, destination: str, record_type: str) -> None:
-        metrics.MESSAGES_OUT.labels(source, self._place(destination), record_type, "queued").inc()
+        place = self._place(destination)
+        self._of(metrics.MESSAGES_OUT, source, place, record_type, "queued").inc()
 
     def _place(self, system: str) -> str:
         return system if system in self._places else UNKNOWN
