@@ -1,16 +1,20 @@
 """What the pipeline, the delivery runners and the review verifier tell the journal.
 
 Pure functions from what happened (an input and its :class:`Outcome`, a
-:class:`DeliveryEvent`, a :class:`ReviewOutcome`) to journal records; :class:`JournalHooks` hands them to a
-:class:`JournalWriter`, which writes them in batches off the hot path.
+:class:`DeliveryEvent`, a :class:`ReviewOutcome`) to journal records; :class:`JournalHooks`
+hands them to a :class:`JournalWriter`, which writes them in batches off the hot path (an
+outcome's records are even made there, from a snapshot: see :func:`outcome_snapshot`).
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
+from hub.journal.engine import json_serializer
+from hub.journal.records import JsonText
 from hub.journal.writer import weight
 from hub.observers import ExchangeObserver
 from hub.processor import Outcome
@@ -19,65 +23,77 @@ from hub.review import ReviewOutcome
 FEEDBACK_HEADER_VALUE = "feedback"
 
 
-def message_record(outcome: Outcome) -> JournalMessage:
-    """The input as received (body kept for replay), with its unified form when there is one."""
+#: What the journal needs of one outcome (see :func:`outcome_snapshot`), in this order.
+_SNAPSHOT_FIELDS = (
+    "message_id", "received_at", "source", "record_type", "routing_key", "correlation_id",
+    "body", "content_type", "content_encoding", "source_message_id", "headers", "credit_code",
+    "content_hash", "payload", "status", "routes", "codes", "feedback",
+)  # fmt: skip
+
+
+def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
+    """What the journal needs of one outcome, as strings, bytes, times and tuples of them (in
+    the order of ``_SNAPSHOT_FIELDS``; headers and payload as JSON text).
+
+    A tuple of such values is not tracked by Python's garbage collector (once a collection or
+    two has looked at it), so the thousands of outcomes a burst leaves waiting for the writer
+    cost no collection time; the outcomes themselves would (each holds dozens of objects:
+    payload, outputs, route matches).
+    """
     inbound = outcome.inbound
-    return JournalMessage(
-        message_id=outcome.message_id,
-        received_at=outcome.received_at,
-        source=outcome.source,
-        record_type=outcome.record_type,
-        routing_key=inbound.routing_key,
-        correlation_id=outcome.correlation_id,
-        body=inbound.body,
-        content_type=inbound.content_type,
-        content_encoding=inbound.content_encoding,
-        source_message_id=inbound.message_id,
-        headers=dict(inbound.headers),
-        credit_code=outcome.credit_code,
-        content_hash=outcome.content_hash,
-        payload=outcome.payload,
-    )
+    routes: tuple[str, ...] = ()  # destination, its rules, destination, ... (flat: see above)
+    if outcome.status == "delivered":
+        routes = tuple(
+            part
+            for d in outcome.destinations
+            for part in (d, ", ".join(sorted({m.rule for m in outcome.matches if m.destination == d})))
+        )
+    return (
+        outcome.message_id, outcome.received_at, outcome.source, outcome.record_type,
+        inbound.routing_key, outcome.correlation_id, inbound.body, inbound.content_type,
+        inbound.content_encoding, inbound.message_id, json_serializer(dict(inbound.headers)),
+        outcome.credit_code, outcome.content_hash,
+        None if outcome.payload is None else json_serializer(outcome.payload),
+        outcome.status, routes, ", ".join(p.code for p in outcome.problems),
+        any(o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE for o in outcome.outputs),
+    )  # fmt: skip
 
 
-def outcome_records(outcome: Outcome) -> tuple[list[JournalMessage], list[JournalEvent]]:
-    """The message and the events of one outcome."""
-    return [message_record(outcome)], outcome_events(outcome)
-
-
-def outcome_events(outcome: Outcome) -> list[JournalEvent]:
-    """received, then standardised and routed (one per destination), or rejected/review, and
-    feedback when the source was sent some."""
+def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], list[JournalEvent]]:
+    """The input as received (body kept for replay, with its unified form when there is one),
+    and its events: received, then standardised and routed (one per destination), or
+    rejected/review, and feedback when the source was sent some."""
+    o = dict(zip(_SNAPSHOT_FIELDS, snapshot, strict=True))
+    message = JournalMessage(
+        message_id=o["message_id"], received_at=o["received_at"], source=o["source"],
+        record_type=o["record_type"], routing_key=o["routing_key"],
+        correlation_id=o["correlation_id"], body=o["body"], content_type=o["content_type"],
+        content_encoding=o["content_encoding"], source_message_id=o["source_message_id"],
+        headers=JsonText(o["headers"]), credit_code=o["credit_code"],
+        content_hash=o["content_hash"],
+        payload=None if o["payload"] is None else JsonText(o["payload"]),
+    )  # fmt: skip
 
     def event(kind: str, destination: str | None = None, detail: str = "") -> JournalEvent:
         return JournalEvent(
-            message_id=outcome.message_id,
-            event=kind,
-            at=outcome.received_at,
-            source=outcome.source,
-            record_type=outcome.record_type,
-            correlation_id=outcome.correlation_id,
-            destination=destination,
-            credit_code=outcome.credit_code,
-            detail=detail,
+            message_id=o["message_id"], event=kind, at=o["received_at"], source=o["source"],
+            record_type=o["record_type"], correlation_id=o["correlation_id"],
+            destination=destination, credit_code=o["credit_code"], detail=detail,
         )
 
-    codes = ", ".join(p.code for p in outcome.problems)
     events = [event("received")]
-    if outcome.payload is not None:
+    if o["payload"] is not None:
         events.append(event("standardised"))
-    if outcome.status == "delivered":
-        for destination in outcome.destinations:
-            rules = sorted({m.rule for m in outcome.matches if m.destination == destination})
-            events.append(event("routed", destination, ", ".join(rules)))
-    elif outcome.status == "review":
-        events.append(event("review", "review", codes))
+    if o["status"] == "delivered":
+        routes = o["routes"]
+        events.extend(event("routed", d, rules) for d, rules in zip(routes[::2], routes[1::2]))
+    elif o["status"] == "review":
+        events.append(event("review", "review", o["codes"]))
     else:
-        events.append(event("rejected", "quarantine", codes))
-    feedback = [o for o in outcome.outputs if o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE]
-    if feedback:
-        events.append(event("feedback", outcome.source, outcome.status))
-    return events
+        events.append(event("rejected", "quarantine", o["codes"]))
+    if o["feedback"]:
+        events.append(event("feedback", o["source"], o["status"]))
+    return [message], events
 
 
 def delivery_record(event: DeliveryEvent) -> JournalEvent | None:
@@ -152,13 +168,11 @@ class JournalHooks(ExchangeObserver):
         self.writer = writer
 
     def on_outcome(self, outcome: Outcome) -> None:
-        # The records are made on the writer thread: the worker pays only for queuing.
-        # Until then the writer holds the outcome: the input and its unified payload (counted
-        # by weight), and the bodies of its outputs.
+        # The records are made on the writer thread, from a snapshot the collector ignores.
+        snapshot = outcome_snapshot(outcome)
         records = len(outcome.destinations) + 4  # message, received, standardised, feedback
-        outputs = sum(len(o.body) for o in outcome.outputs)
-        self.writer.submit_later(functools.partial(outcome_records, outcome), size=records,
-                                 nbytes=weight(len(outcome.inbound.body), records) + outputs)
+        self.writer.submit_later(functools.partial(snapshot_records, snapshot), size=records,
+                                 nbytes=weight(len(outcome.inbound.body), records))
 
     def on_backlog(self, busy: bool) -> None:
         self.writer.set_busy(busy)

@@ -25,6 +25,7 @@ from hub.delivery.runner import (
 from hub.envelope import utc_now
 from hub.errors import ConfigError, PublishNotConfirmed
 from hub.journal import AuditEntry, Journal, JournalEvent, JournalMessage, MessageQuery
+from hub.journal.records import decoded
 from hub.messages import ATTEMPT_HEADER, OutboundMessage
 from hub.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
 
@@ -227,7 +228,7 @@ def _require_reason(reason: str) -> None:
 
 
 def _replay_copy(message: JournalMessage) -> OutboundMessage:
-    headers = {k: v for k, v in message.headers.items() if k != ATTEMPT_HEADER}
+    headers = {k: v for k, v in decoded(message.headers).items() if k != ATTEMPT_HEADER}
     headers[REPLAY_OF_HEADER] = message.message_id
     return OutboundMessage(
         exchange=INBOUND,

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from hub.journal.engine import json_serializer
-from hub.journal.records import JournalEvent, JournalMessage
+from hub.journal.records import JournalEvent, JournalMessage, JsonText
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
 COMPLETABLE = ("credit_code", "content_hash", "payload")
@@ -188,6 +188,8 @@ def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _json(value: Mapping[str, Any]) -> str:
+def _json(value: Mapping[str, Any] | JsonText) -> str:
+    if isinstance(value, JsonText):
+        return str(value)
     # json.dumps encodes only real dicts as objects; any other mapping would hit default=str.
     return json_serializer(value if isinstance(value, dict) else dict(value))

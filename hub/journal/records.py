@@ -7,6 +7,7 @@ block the batch it sits in.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,6 +69,23 @@ class JournalEvent:
         _require_aware("at", self.at)
 
 
+class JsonText(str):
+    """A JSON document already encoded (by :data:`hub.journal.engine.json_serializer`), which
+    the journal stores as it is. Holding records this way costs no garbage-collector time
+    while they wait for the writer: a string is not tracked, a dict and its contents are."""
+
+    __slots__ = ()
+
+
+def decoded(value: Mapping[str, Any] | JsonText) -> Mapping[str, Any]:
+    """``value`` as a mapping, decoding it if it is still :class:`JsonText` (only a record
+    not yet written can be; what the journal reads back is always decoded)."""
+    if isinstance(value, JsonText):
+        loaded: Mapping[str, Any] = json.loads(value)
+        return loaded
+    return value
+
+
 @dataclass(frozen=True)
 class JournalMessage:
     """One input as the hub received it, keyed by the hub's ``message_id``.
@@ -76,6 +94,8 @@ class JournalMessage:
     cannot hold (bytes, a date) is stored as its ``str()``. ``credit_code``, ``content_hash``
     and ``payload`` are known once the input is standardised: recording the message again with
     them filled in completes the stored row, and a value once stored is never overwritten.
+    ``headers`` and ``payload`` may be given already encoded, as :class:`JsonText`; read back,
+    they are mappings.
     """
 
     message_id: str
@@ -88,10 +108,10 @@ class JournalMessage:
     content_type: str | None = None
     content_encoding: str | None = None
     source_message_id: str | None = None
-    headers: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] | JsonText = field(default_factory=dict)
     credit_code: str | None = None
     content_hash: str | None = None
-    payload: Mapping[str, Any] | None = None
+    payload: Mapping[str, Any] | JsonText | None = None
 
     def __post_init__(self) -> None:
         _require_aware("received_at", self.received_at)

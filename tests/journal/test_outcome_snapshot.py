@@ -1,0 +1,81 @@
+"""An outcome's journal records, made from its snapshot on the writer thread."""
+
+from __future__ import annotations
+
+import gc
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from hub.app import Hub
+from hub.config import load_settings
+from hub.journal import Journal
+from hub.journaling import outcome_snapshot, snapshot_records
+from hub.messages import InboundMessage
+from hub.processor import Outcome, Processor
+
+LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
+
+
+@pytest.fixture(scope="module")
+def processor() -> Processor:
+    data_dir = Path(tempfile.mkdtemp())
+    return Hub(load_settings(broker_url="memory://", data_dir=data_dir)).processor()
+
+
+def process(processor: Processor, **changes: object) -> Outcome:
+    record = {**json.loads(LICENCE.read_bytes()), **changes}
+    return processor.process(InboundMessage(
+        body=json.dumps(record, ensure_ascii=False).encode(),
+        routing_key="market.administrative_licence", content_type="application/json",
+        message_id="src-1", headers={"hub-schema-version": "1.0", "x-batch": 7},
+    ))
+
+
+def test_a_routed_input_is_one_message_and_its_hops(processor: Processor) -> None:
+    outcome = process(processor)
+    [message], events = snapshot_records(outcome_snapshot(outcome))
+    assert (message.message_id, message.source_message_id, message.body) == (
+        outcome.message_id, "src-1", outcome.inbound.body)
+    assert (message.credit_code, message.content_hash) == (outcome.credit_code,
+                                                           outcome.content_hash)
+    assert [(e.event, e.destination) for e in events] == [
+        ("received", None), ("standardised", None),
+        *[("routed", d) for d in outcome.destinations]]
+    rules = {m.destination: m.rule for m in outcome.matches}
+    assert {e.destination: e.detail for e in events if e.event == "routed"} == rules
+    assert {e.at for e in events} == {outcome.received_at}
+
+
+def test_a_rejected_input_names_its_reasons_and_the_feedback_sent(processor: Processor) -> None:
+    outcome = process(processor, unknown_one=1, unknown_two=2)
+    assert outcome.status == "rejected"
+    [message], events = snapshot_records(outcome_snapshot(outcome))
+    assert (message.source, message.body) == ("market", outcome.inbound.body)
+    rejected = next(e for e in events if e.event == "rejected")
+    assert rejected.destination == "quarantine"
+    assert rejected.detail == ", ".join(p.code for p in outcome.problems)
+    assert (events[-1].event, events[-1].destination, events[-1].detail) == (
+        "feedback", "market", "rejected")
+
+
+def test_what_is_written_reads_back_as_the_outcome_had_it(
+    processor: Processor, journal: Journal,
+) -> None:
+    outcome = process(processor)
+    messages, events = snapshot_records(outcome_snapshot(outcome))
+    journal.record(messages, events)
+    stored = journal.message(outcome.message_id)
+    assert stored is not None
+    assert stored.payload == outcome.payload
+    assert stored.headers == {"hub-schema-version": "1.0", "x-batch": 7}
+    assert [e.event for e in journal.trace(outcome.message_id)] == [e.event for e in events]
+
+
+def test_a_waiting_snapshot_costs_the_garbage_collector_nothing(processor: Processor) -> None:
+    snapshot = outcome_snapshot(process(processor))
+    gc.collect()
+    gc.collect()
+    assert not gc.is_tracked(snapshot)
