@@ -41,7 +41,7 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
     payload, outputs, route matches).
     """
     inbound = outcome.inbound
-    routes: tuple[str, ...] = ()  # destination, its rules, destination, ... (flat: see above)
+    routes: tuple[str, ...] = ()  # destination, its rules, destination, ...: flat, untracked sooner
     if outcome.status == "delivered":
         routes = tuple(
             part
