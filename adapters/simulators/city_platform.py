@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ from pydantic import SecretStr
 from zeep import Client, Settings
 from zeep.wsse.username import UsernameToken
 
+from adapters.simulators.ports import free_port
 from adapters.soap.contract import (
     CITY_SERVICE,
     RECEIVE_RECORD,
@@ -249,10 +249,3 @@ class CityPlatformSimulator(SoapSystemSimulator):
             subscribes=CITY_SUBSCRIBES, host=host, port=port, hub_port=hub_port,
             env_prefix=env_prefix,
         )
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now (for the hub's endpoint, which the hub binds later)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,14 +36,6 @@ class Reply:
 
 
 Route = Callable[[Request], Reply]
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now (for a server the hub will open later)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def bearer_ok(request: Request, token: str) -> bool:

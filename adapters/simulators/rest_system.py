@@ -14,13 +14,13 @@ from typing import Any
 
 import requests
 
+from adapters.simulators.ports import free_port
 from adapters.simulators.rest_peer import (
     JsonServer,
     Reply,
     Request,
     Route,
     bearer_ok,
-    free_port,
     unauthorised,
 )
 

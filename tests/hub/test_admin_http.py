@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from adapters.simulators.ports import free_port
 from hub.admin.http import create_app
 from hub.admin.http_auth import TOKENS_VARIABLE, parse_tokens, tokens_from_environment
 from hub.app import Hub
@@ -230,9 +230,7 @@ def test_tokens_appear_in_no_response_and_no_log_line(
 
 
 def test_serve_answers_over_a_real_socket_and_logs_no_token(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     program = (  # logging as the hub command sets it up, so the access log is shown
         "import logging; logging.basicConfig(level=logging.DEBUG);"
         "from hub.admin.http import serve; from hub.admin.http_auth import tokens_from_environment;"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter, defaultdict
@@ -31,6 +30,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select
 
+from adapters.simulators.ports import free_port
 from hub.journal.tables import EventRow
 from monitor.catalogue import METRICS
 from tests.hub.conftest import RECORDS
@@ -43,12 +43,6 @@ pytestmark = pytest.mark.rabbitmq
 WRONG_CODE = "91310112087994932X"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

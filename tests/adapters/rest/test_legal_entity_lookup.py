@@ -15,7 +15,8 @@ from adapters.legal_entity import (
 )
 from adapters.sdk import PermanentError, TransientError
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
-from adapters.simulators.rest_peer import JsonServer, Reply, Request, free_port
+from adapters.simulators.ports import free_port
+from adapters.simulators.rest_peer import JsonServer, Reply, Request
 from tests.adapters.rest.harness import registration
 
 CODE = "91310112MA1GB2002R"

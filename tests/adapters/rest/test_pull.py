@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from adapters.rest.pull import WATERMARK_KEY, RestPullAdapter, RestPullConfig
 from adapters.sdk import ConfigError, PermanentError, TransientError
 from adapters.simulators.credit_platform import CreditPlatformSimulator
-from adapters.simulators.rest_peer import JsonServer, Reply, Request, free_port
+from adapters.simulators.ports import free_port
+from adapters.simulators.rest_peer import JsonServer, Reply, Request
 from adapters.testing import MemoryCheckpoints, RecordingPort
 from tests.adapters.rest.harness import FAST_POLL, as_port, credit_record
 

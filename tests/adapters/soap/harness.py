@@ -29,7 +29,8 @@ from zeep.exceptions import Fault
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from adapters.simulators.city_platform import CityPlatformSimulator, free_port
+from adapters.simulators.city_platform import CityPlatformSimulator
+from adapters.simulators.ports import free_port
 from adapters.soap.outcomes import fault_code
 from tests.adapters.soap.conftest import licence
 

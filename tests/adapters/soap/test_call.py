@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from adapters.sdk import ConfigError, PermanentError, TransientError
-from adapters.simulators.city_platform import CityPlatformSimulator, Failure, free_port
+from adapters.simulators.city_platform import CityPlatformSimulator, Failure
+from adapters.simulators.ports import free_port
 from adapters.soap.server import HttpAnswer, HttpRequest, SoapHttpServer
 from tests.adapters.soap.conftest import call_adapter, envelope_for, licence
 
