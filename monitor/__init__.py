@@ -1,5 +1,15 @@
 """Exchange monitoring: what flowed where, for operators.
 
-Only this package may import prometheus-client (metrics arrive with the monitoring issue).
-Today it holds :class:`monitor.flow.FlowTally`, the in-process tally the demo prints.
+Only this package imports prometheus-client. Its parts:
+- :mod:`monitor.catalogue`: every metric's fixed name, labels and meaning (no prometheus import);
+- :mod:`monitor.metrics`, :mod:`monitor.hooks`, :mod:`monitor.sampler`, :mod:`monitor.queues`:
+  the metrics, fed by the hub's observer callbacks, sampled gauges, and queue sizes read at
+  scrape time; :mod:`monitor.process`: the metrics directory a host's hub processes share;
+- :mod:`monitor.http`, :mod:`monitor.service`: ``/metrics``, ``/healthz``, ``/readyz`` for
+  ``hub run``;
+- :mod:`monitor.report`, :mod:`monitor.fate`, :mod:`monitor.report_format`: ``hub report``, the
+  day's reconciliation from the journal;
+- :mod:`monitor.flow`: the in-process tally the demo prints;
+- ``grafana/`` and ``prometheus/``: the dashboard, the scrape config and the alert rules
+  (guide: ``docs/metrics.md``).
 """

@@ -1,8 +1,8 @@
 """A tally of pipeline outcomes per source: how many records were delivered, held or rejected.
 
 Fed by the worker's ``on_outcome`` hook (one call per input, after its outputs are published);
-safe to call from the worker thread while another thread reads it. The Prometheus metrics of
-the monitoring issue will count the same events under fixed names.
+safe to call from the worker thread while another thread reads it. The Prometheus metrics
+(:mod:`monitor.hooks`) count the same events under fixed names.
 """
 
 from __future__ import annotations
