@@ -18,6 +18,8 @@ Loop contract:
   only its delivery count keeps growing and, on quorum queues, it alone reaches
   ``x-delivery-limit`` and goes to ``hub.inbound.dead``; inputs that were in flight beside it
   at the first crash are delivered, not dead-lettered with it.
+- While inputs queue up for it (a burst), the worker says so (``on_backlog``, see
+  :class:`BacklogSense`): the journal then holds its writes until the burst is through.
 - :meth:`Worker.stop` (SIGTERM/SIGINT) finishes the batch in hand, acks it and returns.
 """
 
