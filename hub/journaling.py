@@ -14,7 +14,7 @@ from typing import Any
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
 from hub.journal.engine import json_serializer
-from hub.journal.records import JsonText
+from hub.journal.records import JsonText, PipelineOutcome
 from hub.journal.writer import weight
 from hub.observers import ExchangeObserver
 from hub.processor import Outcome
@@ -60,10 +60,12 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
 
 
 def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], list[JournalEvent]]:
-    """The input as received (body kept for replay, with its unified form when there is one),
-    and its events: received, then standardised and routed (one per destination), or
-    rejected/review, and feedback when the source was sent some."""
+    """The input as received (body kept for replay, with its unified form when there is one)
+    and what the pipeline did with it: one message, whose :class:`PipelineOutcome` stands for
+    its hop events (received, then standardised and routed, or rejected/review, and feedback
+    when the source was sent some). No separate event rows: see :class:`PipelineOutcome`."""
     o = dict(zip(_SNAPSHOT_FIELDS, snapshot, strict=True))
+    routes = o["routes"]
     message = JournalMessage(
         message_id=o["message_id"], received_at=o["received_at"], source=o["source"],
         record_type=o["record_type"], routing_key=o["routing_key"],
@@ -72,28 +74,12 @@ def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], l
         headers=JsonText(o["headers"]), credit_code=o["credit_code"],
         content_hash=o["content_hash"],
         payload=None if o["payload"] is None else JsonText(o["payload"]),
+        outcome=PipelineOutcome(
+            status=o["status"], routes=dict(zip(routes[::2], routes[1::2], strict=True)),
+            reasons="" if o["status"] == "delivered" else o["codes"], feedback=o["feedback"],
+        ),
     )  # fmt: skip
-
-    def event(kind: str, destination: str | None = None, detail: str = "") -> JournalEvent:
-        return JournalEvent(
-            message_id=o["message_id"], event=kind, at=o["received_at"], source=o["source"],
-            record_type=o["record_type"], correlation_id=o["correlation_id"],
-            destination=destination, credit_code=o["credit_code"], detail=detail,
-        )
-
-    events = [event("received")]
-    if o["payload"] is not None:
-        events.append(event("standardised"))
-    if o["status"] == "delivered":
-        routes = o["routes"]
-        events.extend(event("routed", d, rules) for d, rules in zip(routes[::2], routes[1::2]))
-    elif o["status"] == "review":
-        events.append(event("review", "review", o["codes"]))
-    else:
-        events.append(event("rejected", "quarantine", o["codes"]))
-    if o["feedback"]:
-        events.append(event("feedback", o["source"], o["status"]))
-    return [message], events
+    return [message], []
 
 
 def delivery_record(event: DeliveryEvent) -> JournalEvent | None:
@@ -170,9 +156,8 @@ class JournalHooks(ExchangeObserver):
     def on_outcome(self, outcome: Outcome) -> None:
         # The records are made on the writer thread, from a snapshot the collector ignores.
         snapshot = outcome_snapshot(outcome)
-        records = len(outcome.destinations) + 4  # message, received, standardised, feedback
-        self.writer.submit_later(functools.partial(snapshot_records, snapshot), size=records,
-                                 nbytes=weight(len(outcome.inbound.body), records))
+        self.writer.submit_later(functools.partial(snapshot_records, snapshot), size=1,
+                                 nbytes=weight(len(outcome.inbound.body), 1))
 
     def on_backlog(self, busy: bool) -> None:
         self.writer.set_busy(busy)

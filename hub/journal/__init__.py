@@ -15,6 +15,7 @@ from hub.journal.records import (
     JournalEvent,
     JournalMessage,
     MessageQuery,
+    PipelineOutcome,
 )
 from hub.journal.writer import JournalWriter
 
@@ -29,4 +30,5 @@ __all__ = [
     "JournalUnavailable",
     "JournalWriter",
     "MessageQuery",
+    "PipelineOutcome",
 ]

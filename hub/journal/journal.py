@@ -71,13 +71,14 @@ class Journal:
         """Store a batch in one transaction: all of it or, if this raises, none of it.
 
         A message already stored is not duplicated; values it lacked (credit code, content
-        hash, payload) are filled in. Events are appended.
+        hash, payload, pipeline outcome) are filled in. Events are appended.
         """
         with writing(self._engine) as connection:
             recording.record(connection, messages, events)
 
     def trace(self, message_id: str) -> list[JournalEvent]:
-        """Every hop of one message, oldest first; empty for an unknown message."""
+        """Every hop of one message, oldest first (recorded events and those its pipeline
+        outcome stands for); empty for an unknown message."""
         with reading(self._engine) as connection:
             return queries.trace(connection, message_id)
 

@@ -4,8 +4,8 @@ A :class:`Pass` is one trip of an input through the hub: the message as received
 events in journal order. ``hub replay`` publishes an input again under a new message id, with a
 ``hub-replay-of`` header naming the original; :func:`replay_passes` finds those copies (and
 copies of copies) so a report can judge an input by all of its passes. Only ids, sources,
-times, event kinds and destinations are read: no bodies, payloads or headers beyond the one
-header value.
+times, event kinds, destinations and the pipeline's outcome (which stands for its own hops) are
+read: no bodies, payloads or headers beyond the one header value.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
+from hub.journal.records import PipelineOutcome
 from hub.journal.tables import EventRow, MessageRow
 
 #: The header a replay copy carries (hub.admin.operations.REPLAY_OF_HEADER; not imported, since
@@ -99,7 +100,8 @@ def _messages(connection: Connection, where: Any) -> Iterator[tuple[Received, Pa
     query = (
         select(
             MessageRow.message_id, MessageRow.source, MessageRow.received_at,
-            _replay_of().label("replay_of"), EventRow.event, EventRow.destination, EventRow.at,
+            _replay_of().label("replay_of"), MessageRow.outcome, EventRow.event,
+            EventRow.destination, EventRow.at,
         )
         .select_from(MessageRow)
         .outerjoin(EventRow, (EventRow.message_id == MessageRow.message_id)
@@ -111,8 +113,20 @@ def _messages(connection: Connection, where: Any) -> Iterator[tuple[Received, Pa
     for _, group in groupby(rows, key=lambda row: row.message_id):
         events = list(group)
         first = events[0]
-        steps = tuple(
+        recorded = [
             Step(row.event, row.destination, row.at) for row in events if row.event is not None
-        )
+        ]
+        steps = _pipeline_steps(first) + recorded
+        if recorded and recorded[0].at < first.received_at:  # another host's clock, behind
+            steps.sort(key=lambda step: step.at)
         yield (Received(first.message_id, first.source, first.received_at, first.replay_of),
-               Pass(first.received_at, steps))
+               Pass(first.received_at, tuple(steps)))
+
+
+def _pipeline_steps(row: Any) -> list[Step]:
+    """The steps a message row's pipeline outcome stands for (none on rows older than it)."""
+    if row.outcome is None:
+        return []
+    # standardised=False: no report reads that hop (see _UNUSED_EVENTS).
+    hops = PipelineOutcome.from_document(row.outcome).hops(row.source, standardised=False)
+    return [Step(kind, destination, row.received_at) for kind, destination, _ in hops]

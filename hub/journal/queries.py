@@ -9,23 +9,49 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 
-from hub.journal.records import JournalEvent, JournalMessage, MessageQuery
+from hub.journal.records import (
+    QUARANTINE_PLACE,
+    REVIEW_PLACE,
+    JournalEvent,
+    JournalMessage,
+    MessageQuery,
+    PipelineOutcome,
+)
 from hub.journal.tables import EventRow, MessageRow
 
 _EVENT_COLUMNS = tuple(EventRow.__table__.c)
 _MESSAGE_COLUMNS = tuple(MessageRow.__table__.c)
+#: What a message row says of its pipeline hops, without its body, headers or payload.
+_RECEIPT_COLUMNS = (
+    MessageRow.message_id, MessageRow.received_at, MessageRow.source, MessageRow.record_type,
+    MessageRow.correlation_id, MessageRow.credit_code, MessageRow.outcome,
+    MessageRow.payload.is_not(None).label("standardised"),
+)
 
 
 def trace(connection: Connection, message_id: str) -> list[JournalEvent]:
-    """Every event of one message, oldest first (ties in the order they were recorded)."""
+    """Every event of one message, oldest first (ties in the order they were recorded; the
+    pipeline's own hops, kept in the message row, come first among events of their moment)."""
     query = (
         select(*_EVENT_COLUMNS)
         .where(EventRow.message_id == message_id)
         .order_by(EventRow.at, EventRow.id)
     )
-    return [_event(row) for row in connection.execute(query)]
+    recorded = [_event(row) for row in connection.execute(query)]
+    stored = message(connection, message_id)
+    return _in_time_order(stored.pipeline_events() if stored else [], recorded)
 
 
 def message(connection: Connection, message_id: str) -> JournalMessage | None:
@@ -53,12 +79,20 @@ def timeline(
     query = select(*_EVENT_COLUMNS).where(
         or_(EventRow.credit_code == credit_code, EventRow.message_id.in_(filed))
     )
+    hops = select(*_RECEIPT_COLUMNS).where(
+        MessageRow.credit_code == credit_code, MessageRow.outcome.is_not(None)
+    )
     if since is not None:
         query = query.where(EventRow.at >= since)
+        hops = hops.where(MessageRow.received_at >= since)
     if until is not None:
         query = query.where(EventRow.at < until)
+        hops = hops.where(MessageRow.received_at < until)
     query = query.order_by(EventRow.at, EventRow.id)
-    return [_event(row) for row in connection.execute(query)]
+    hops = hops.order_by(MessageRow.received_at, MessageRow.message_id)
+    recorded = [_event(row) for row in connection.execute(query)]
+    folded = [event for row in connection.execute(hops) for event in _pipeline_events(row)]
+    return _in_time_order(folded, recorded)
 
 
 def last_received(connection: Connection, sources: Iterable[str]) -> dict[str, datetime]:
@@ -99,10 +133,55 @@ def _message_select(query: MessageQuery) -> Select[Any]:
     if query.event is not None:
         event_filters.append(EventRow.event == query.event)
     if event_filters:
+        recorded = exists().where(EventRow.message_id == MessageRow.message_id, *event_filters)
         statement = statement.where(
-            exists().where(EventRow.message_id == MessageRow.message_id, and_(*event_filters))
+            or_(recorded, _has_pipeline_event(query.event, query.destination))
         )
     return statement.order_by(MessageRow.received_at, MessageRow.message_id).limit(query.limit)
+
+
+def _has_pipeline_event(event: str | None, destination: str | None) -> ColumnElement[bool]:
+    """Whether a message's row holds a pipeline hop (see :class:`PipelineOutcome`) of kind
+    ``event`` (any when None) at ``destination`` (any when None): the same question the
+    filter asks of recorded events, asked of the row."""
+    outcome = MessageRow.outcome
+    status = outcome["status"].as_string()
+    placed: dict[str, tuple[ColumnElement[bool], str | None]] = {
+        # kind -> (the row holds such a hop, its destination)
+        "received": (outcome.is_not(None), None),
+        "standardised": (outcome.is_not(None) & MessageRow.payload.is_not(None), None),
+        "review": (status == "review", REVIEW_PLACE),
+        "rejected": (status == "rejected", QUARANTINE_PLACE),
+    }
+    matches: list[ColumnElement[bool]] = []
+    for kind, (held, place) in placed.items():
+        if event in (None, kind) and destination in (None, place):
+            matches.append(held)
+    if event in (None, "routed"):
+        if destination is None:
+            matches.append(status == "delivered")
+        elif '"' not in destination:  # no system's name has one; a JSON path could not say it
+            matches.append(outcome[("routes", destination)].as_string().is_not(None))
+    if event in (None, "feedback"):
+        feedback = outcome["feedback"].as_boolean()
+        if destination is not None:
+            feedback = feedback & (MessageRow.source == destination)
+        matches.append(feedback)
+    return or_(false(), *matches)
+
+
+def _pipeline_events(row: Row[Any]) -> list[JournalEvent]:
+    return PipelineOutcome.from_document(row.outcome).events(
+        message_id=row.message_id, received_at=row.received_at, source=row.source,
+        record_type=row.record_type, correlation_id=row.correlation_id,
+        credit_code=row.credit_code, standardised=row.standardised,
+    )
+
+
+def _in_time_order(folded: list[JournalEvent], recorded: list[JournalEvent]) -> list[JournalEvent]:
+    """Both lists merged by time; at equal times the pipeline's hops first (the sort is
+    stable, and each list is in order already)."""
+    return sorted(folded + recorded, key=lambda event: event.at)
 
 
 def _event(row: Row[Any]) -> JournalEvent:
@@ -113,5 +192,7 @@ def _message(row: Row[Any]) -> JournalMessage:
     values = row._asdict()
     # Drivers may hand back memoryview for binary columns; the API promises bytes.
     values["body"] = bytes(values["body"])
+    if values["outcome"] is not None:
+        values["outcome"] = PipelineOutcome.from_document(values["outcome"])
     return JournalMessage(**values)
 

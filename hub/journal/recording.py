@@ -24,7 +24,7 @@ from hub.journal.engine import json_serializer
 from hub.journal.records import JournalEvent, JournalMessage, JsonText
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
-COMPLETABLE = ("credit_code", "content_hash", "payload")
+COMPLETABLE = ("credit_code", "content_hash", "payload", "outcome")
 
 #: Times are stored on SQLite as SQLAlchemy's DATETIME stores them, "2026-11-28 04:00:00.000000"
 #: (UTC), so that the range queries, which compare these strings, see one format.
@@ -32,13 +32,12 @@ COMPLETABLE = ("credit_code", "content_hash", "payload")
 _MESSAGE_COLUMNS = (
     "message_id", "received_at", "source", "record_type", "routing_key", "content_type",
     "content_encoding", "source_message_id", "correlation_id", "credit_code", "content_hash",
-    "headers", "body", "payload",
+    "headers", "body", "payload", "outcome",
 )  # fmt: skip
 _EVENT_COLUMNS = (
     "message_id", "event", "at", "source", "destination", "record_type", "credit_code",
     "correlation_id", "attempt", "detail",
 )  # fmt: skip
-_JSON_COLUMNS = ("headers", "payload")
 
 
 #: Rows per INSERT statement on SQLite, within its limit of 32766 parameters per statement.
@@ -185,6 +184,7 @@ def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
         m.content_type, m.content_encoding, m.source_message_id, m.correlation_id,
         m.credit_code, m.content_hash, _json(m.headers),
         bytes(m.body), None if m.payload is None else _json(m.payload),
+        None if m.outcome is None else json_serializer(m.outcome.document()),
     )  # fmt: skip
 
 

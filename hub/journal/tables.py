@@ -94,6 +94,9 @@ class MessageRow(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    # The pipeline's hops, folded into the row (see records.PipelineOutcome); None on rows
+    # written before revision 0003, whose hops are events.
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
 
     __table_args__ = (
         # Each filter of find_messages narrows by time as well, hence (column, received_at).

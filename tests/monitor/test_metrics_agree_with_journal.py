@@ -28,10 +28,9 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, func, select
 
 from adapters.simulators.ports import free_port
-from hub.journal.tables import EventRow
+from hub.journal import Journal, MessageQuery
 from monitor.catalogue import METRICS
 from tests.hub.conftest import RECORDS
 from tests.hub.test_cli_subprocess import _env, _hub_command
@@ -89,16 +88,15 @@ class Deployment:
         return rows
 
     def journal_events(self) -> Counter[tuple[str, str | None]]:
-        engine = create_engine(f"sqlite:///{self.data_dir / 'journal.sqlite'}")
+        """Every hop the journal holds, by (event, destination), read through its API (the
+        pipeline's own hops are kept in the message rows, the others as events)."""
+        journal = Journal.open(f"sqlite:///{self.data_dir / 'journal.sqlite'}")
         try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    select(EventRow.event, EventRow.destination, func.count())
-                    .group_by(EventRow.event, EventRow.destination)
-                ).all()
+            messages = journal.find_messages(MessageQuery(limit=100_000))
+            return Counter((e.event, e.destination) for m in messages
+                           for e in journal.trace(m.message_id))
         finally:
-            engine.dispose()
-        return Counter({(event, destination): count for event, destination, count in rows})
+            journal.close()
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 90) -> None:
