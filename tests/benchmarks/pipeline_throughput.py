@@ -10,7 +10,8 @@ Runs in a fresh virtual host. Prints, in messages per second:
 and the ratios between them. With ``--journal-rounds N``, then N interleaved rounds of the
 pipeline alone and the pipeline journaling every input (as ``hub run`` does: JournalHooks feeding a
 JournalWriter on SQLite), each on a freshly published queue: inputs per second until the last
-input is acked, and until the journal has written everything. The writer holds its batches back
+input is acked, and until the journal has written everything; and the CPU time per input of the
+worker thread and of the whole process (the difference is what the journal costs). The writer holds its batches back
 while the worker has a backlog (up to HUB_JOURNAL_MAX_DEFERRAL_SECONDS, and while its queue is
 under half full): a burst shorter than that is journaled after it; a longer one (try
 ``--inputs 12000``) shows the journal's cost in sustained saturation. With ``--paced-rate R``, the same
@@ -30,6 +31,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 from hub.app import Hub
 from hub.broker import BrokerSession
@@ -81,10 +83,17 @@ def publish_pipelined(session: BrokerSession, bodies: list[bytes]) -> float:
     return len(bodies) / (time.perf_counter() - start)
 
 
-def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> tuple[float, float]:
+class Run(NamedTuple):
+    inputs_per_s: float
+    outputs_per_s: float
+    worker_cpu_us: float  # the worker thread's CPU time per input
+
+
+def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> Run:
     outputs = 0
     processed = threading.Event()
     count = 0
+    worker_cpu = 0.0
 
     def on_outcome(outcome: Outcome) -> None:
         nonlocal count, outputs
@@ -96,14 +105,21 @@ def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> tuple[
             processed.set()
 
     worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None)
-    thread = threading.Thread(target=worker.run)
+
+    def run() -> None:
+        nonlocal worker_cpu
+        started = time.thread_time()
+        worker.run()
+        worker_cpu = time.thread_time() - started
+
+    thread = threading.Thread(target=run)
     start = time.perf_counter()
     thread.start()
     processed.wait(600)
     worker.stop()
     thread.join()  # the last batch is confirmed and acked before run() returns
     elapsed = time.perf_counter() - start
-    return inputs / elapsed, outputs / elapsed
+    return Run(inputs / elapsed, outputs / elapsed, worker_cpu * 1e6 / inputs)
 
 
 def main() -> None:
@@ -133,7 +149,7 @@ def _run(url: str, inputs: int) -> None:
         session.default_channel.queue_purge("hub.inbound")
     with hub.session() as session:
         ceiling = publish_pipelined(session, bodies)
-    inputs_per_s, outputs_per_s = pipeline(hub, inputs)
+    inputs_per_s, outputs_per_s, _ = pipeline(hub, inputs)
     print(f"inputs: {inputs} licence records (~{len(bodies[0])} bytes), 2 outputs each")
     print(f"publish, one confirm awaited per message : {one_by_one:9.0f} msg/s")
     print(f"publish, pipelined confirms (ceiling)   : {ceiling:9.0f} msg/s  "
@@ -150,18 +166,28 @@ def _journal_rounds(url: str, inputs: int, rounds: int) -> None:
     alone: list[float] = []
     journaled: list[float] = []
     written: list[float] = []
+    # CPU per input: the worker thread's, and the whole process's (through everything written)
+    cpu: dict[str, list[float]] = {"worker alone": [], "worker, journal": [],
+                                   "process alone": [], "process, journal": []}
     for _ in range(rounds):
         with hub.session() as session:
             publish_pipelined(session, bodies)
-        alone.append(pipeline(hub, inputs)[0])
+        process_cpu = time.process_time()
+        run = pipeline(hub, inputs)
+        cpu["process alone"].append((time.process_time() - process_cpu) * 1e6 / inputs)
+        alone.append(run.inputs_per_s)
+        cpu["worker alone"].append(run.worker_cpu_us)
         with hub.session() as session:
             publish_pipelined(session, bodies)
         journal = Journal.open(hub.settings.resolved_journal_url())
         writer = hub.journal_writer(journal)
-        start = time.perf_counter()
-        journaled.append(pipeline(hub, inputs, JournalHooks(writer))[0])
+        start, process_cpu = time.perf_counter(), time.process_time()
+        run = pipeline(hub, inputs, JournalHooks(writer))
+        journaled.append(run.inputs_per_s)
+        cpu["worker, journal"].append(run.worker_cpu_us)
         writer.close()
         written.append(inputs / (time.perf_counter() - start))
+        cpu["process, journal"].append((time.process_time() - process_cpu) * 1e6 / inputs)
         journal.close()
     print(f"\njournal overhead, {rounds} interleaved rounds of {inputs} inputs (best / median; "
           "paired: the median of each round's ratio to the round alone before it):")
@@ -172,6 +198,15 @@ def _journal_rounds(url: str, inputs: int, rounds: int) -> None:
               f"({max(values) / max(alone):.2f}x / "
               f"{statistics.median(values) / statistics.median(alone):.2f}x alone; "
               f"paired {paired:.2f}x)")
+    if rounds > 1:
+        control = sorted(a / b for a, b in zip(alone[1:], alone[:-1], strict=True))
+        print(f"  control, each round alone against the one before it: median "
+              f"{statistics.median(control):.2f}x, range {control[0]:.2f}x to {control[-1]:.2f}x "
+              "(how far rounds differ with nothing changed)")
+    print("CPU time per input, median of the rounds (process: every thread of the hub process, "
+          "through everything written):")
+    for label, values in cpu.items():
+        print(f"  {label:32}: {statistics.median(values):7.1f} µs")
 
 
 def paced(hub: Hub, bodies: list[bytes], rate: float,
