@@ -32,6 +32,9 @@ setup(
         "requests>=2.31",
         "tenacity>=8.2",
         "pydantic>=2.6,<3",
+        # Its encoder, used directly for the journal's records (installed with pydantic, which
+        # pins the version).
+        "pydantic-core",
         "prometheus-client>=0.19",
         # Configuration: defaults < YAML file < HUB_* environment, validated as one model.
         "pydantic-settings>=2.2",

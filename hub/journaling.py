@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
-from hub.journal.engine import json_serializer
+from hub.journal.engine import json_serializer, record_json
 from hub.journal.records import JsonText, PipelineOutcome
 from hub.journal.writer import weight
 from hub.observers import ExchangeObserver
@@ -53,7 +53,7 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
         inbound.routing_key, outcome.correlation_id, inbound.body, inbound.content_type,
         inbound.content_encoding, inbound.message_id, json_serializer(dict(inbound.headers)),
         outcome.credit_code, outcome.content_hash,
-        None if outcome.payload is None else json_serializer(outcome.payload),
+        None if outcome.payload is None else record_json(outcome.payload),
         outcome.status, routes, ", ".join(p.code for p in outcome.problems),
         any(o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE for o in outcome.outputs),
     )  # fmt: skip

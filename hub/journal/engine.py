@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -35,6 +36,15 @@ _WRITE_OPTION = "hub_journal_write"
 #: made once: json.dumps with options makes a new one per call, a third of a small document's
 #: cost (encode keeps no state between calls, so threads may share it).
 json_serializer = json.JSONEncoder(default=str, ensure_ascii=False).encode
+
+
+def record_json(value: Any) -> str:
+    """A document of plain JSON values (a unified record, a pipeline outcome) as compact JSON
+    text, by pydantic-core's encoder: about 4x faster than :data:`json_serializer` on a
+    licence record, which matters on the pipeline's thread. Anything JSON cannot hold becomes
+    its str(), but bytes and datetimes get pydantic's forms, so headers, which may carry them,
+    go through :data:`json_serializer`."""
+    return pydantic_core.to_json(value, serialize_unknown=True).decode()
 
 
 def create_journal_engine(url: str, *, lock_timeout: float = 10.0) -> Engine:

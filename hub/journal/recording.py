@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from hub.journal.engine import json_serializer
+from hub.journal.engine import json_serializer, record_json
 from hub.journal.records import JournalEvent, JournalMessage, JsonText
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
@@ -184,7 +184,7 @@ def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
         m.content_type, m.content_encoding, m.source_message_id, m.correlation_id,
         m.credit_code, m.content_hash, _json(m.headers),
         bytes(m.body), None if m.payload is None else _json(m.payload),
-        None if m.outcome is None else json_serializer(m.outcome.document()),
+        None if m.outcome is None else record_json(m.outcome.document()),
     )  # fmt: skip
 
 

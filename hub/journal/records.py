@@ -70,7 +70,7 @@ class JournalEvent:
 
 
 class JsonText(str):
-    """A JSON document already encoded (by :data:`hub.journal.engine.json_serializer`), which
+    """A JSON document already encoded (by :mod:`hub.journal.engine`'s encoders), which
     the journal stores as it is. Holding records this way costs no garbage-collector time
     while they wait for the writer: a string is not tracked, a dict and its contents are."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from hub.app import Hub
 from hub.config import load_settings
 from hub.journal import Journal
+from hub.journal.engine import record_json
 from hub.journaling import outcome_snapshot, snapshot_records
 from hub.messages import InboundMessage
 from hub.processor import Outcome, Processor
@@ -85,3 +87,8 @@ def test_a_waiting_snapshot_costs_the_garbage_collector_nothing(processor: Proce
     gc.collect()
     gc.collect()
     assert not gc.is_tracked(snapshot)
+
+
+def test_records_are_encoded_as_compact_utf8_json_and_anything_else_as_its_text() -> None:
+    text = record_json({"name": "上海闵行示例餐饮有限公司", "capital": Decimal("1.50"), "n": [1, None]})
+    assert text == '{"name":"上海闵行示例餐饮有限公司","capital":"1.50","n":[1,null]}'
