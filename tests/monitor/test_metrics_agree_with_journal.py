@@ -34,6 +34,7 @@ from hub.journal import Journal, MessageQuery
 from monitor.catalogue import METRICS
 from tests.hub.conftest import RECORDS
 from tests.hub.test_cli_subprocess import _env, _hub_command
+from tests.support import waiting
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer
 
@@ -99,11 +100,9 @@ class Deployment:
             journal.close()
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.2)
+def wait_until(check: Callable[[], bool], what: str) -> None:
+    # Two hub processes and a journal written in batches: generous, and polled gently.
+    waiting.wait_until(check, what, timeout=90, interval=0.2)
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,15 +21,9 @@ from hub.adapter_host import BrokerInboundPort
 from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.journal import Journal
 from tests.support.running_hub import RunningHub
+from tests.support.waiting import wait_until
 
 LICENCE_TYPE = "administrative_licence"
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture
