@@ -19,7 +19,7 @@ setup(
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
         "adapters": ["departments.yaml", "testing/templates/*/*.tmpl"],
-        "hub": ["*.yaml", "samples/*", "journal/migrations/script.py.mako"],
+        "hub": ["app/samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],
         "schemas": ["json/*.json", "xsd/*.xsd", "data/*.yaml", "wsdl/*.wsdl", "wsdl/*.xsd"],
@@ -64,7 +64,7 @@ setup(
         ],
     },
     entry_points={
-        "console_scripts": ["hub = hub.cli:main"],
+        "console_scripts": ["hub = hub.app.cli:main"],
         # Third-party adapters register here: name = "package.module:AdapterClass".
         "supervision_hub.adapters": [],
         # The adapter conformance suite's fixtures, for third-party adapters' tests.

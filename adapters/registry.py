@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 
-from hub.errors import ConfigError
+from schemas.contract.errors import ConfigError
 
 ENTRY_POINT_GROUP = "supervision_hub.adapters"
 

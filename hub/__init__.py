@@ -1,7 +1,7 @@
 """The exchange core of supervision-hub.
 
-Build a :class:`hub.app.Hub` from :func:`hub.config.load_settings`; it holds the systems
-catalogue, route table, source mappings and broker topology. A :class:`hub.worker.Worker` runs
-the pipeline (:class:`hub.processor.Processor`) against a broker session; ``hub.cli`` is the
-command line. Message shapes live in :mod:`hub.messages` and :mod:`hub.envelope`.
+Build a :class:`hub.assembly.Hub` from :func:`hub.config.settings.load_settings`; it holds the systems
+catalogue, route table, source mappings and broker topology. A :class:`hub.runtime.worker.Worker` runs
+the pipeline (:class:`hub.pipeline.processor.Processor`) against a broker session; ``hub.app.cli`` is the
+command line. Message shapes live in :mod:`schemas.contract.messages` and :mod:`schemas.contract.envelope`.
 """

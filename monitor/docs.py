@@ -1,6 +1,6 @@
 """``python -m monitor.docs [--write FILE | --check FILE]``: the metrics reference of the docs.
 
-The reference (one table row per metric of :data:`monitor.catalogue.METRICS`: name, type,
+The reference (one table row per metric of :data:`monitor.metric_catalogue.METRICS`: name, type,
 labels with their closed value sets, meaning, how hub processes combine) is generated into the
 region between ``<!-- BEGIN GENERATED: metrics reference -->`` and ``<!-- END GENERATED:
 metrics reference -->`` of ``docs/metrics.md``; the rest of that guide is written by hand.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from adapters.docs.regions import command_line
-from monitor.catalogue import LATENCY_BUCKETS, METRICS, MetricSpec
+from schemas.generate.doc_regions import command_line
+from monitor.metric_catalogue import LATENCY_BUCKETS, METRICS, MetricSpec
 
 REGION = "metrics reference"
 #: How a gauge's values from several hub processes on one host make the scraped value.
@@ -67,7 +67,7 @@ def table(metrics: Sequence[MetricSpec] = METRICS) -> str:
 def reference(metrics: Sequence[MetricSpec] = METRICS) -> str:
     """The whole generated region, markers included."""
     buckets = ", ".join(f"{b:g}" for b in LATENCY_BUCKETS)
-    intro = ("<!-- Generated from monitor/catalogue.py by "
+    intro = ("<!-- Generated from monitor/metric_catalogue.py by "
              "`python -m monitor.docs --write docs/metrics.md`; do not edit by hand. -->")
     samples = ("Samples: a counter `<name>_total` is also exposed as `<name>_created` (when its "
                "series began); a histogram `<name>` as `<name>_bucket` (with `le`), `<name>_sum` "

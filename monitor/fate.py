@@ -12,7 +12,7 @@ from datetime import datetime
 
 from hub.journal.passes import Pass, Step
 
-#: The place the review verifier's events concern (hub.topology.REVIEW).
+#: The place the review verifier's events concern (schemas.contract.topology.REVIEW).
 REVIEW = "review"
 #: The states of a message, in the order the report prints them.
 STATES = ("delivered", "rejected", "dead_lettered", "in_flight")

@@ -1,6 +1,6 @@
 """What the pipeline, the delivery runners, the review verifier and the adapters tell the metrics.
 
-:class:`MetricsHooks` has the same callbacks as :class:`hub.journaling.JournalHooks` and counts
+:class:`MetricsHooks` has the same callbacks as :class:`hub.observers.journal_hooks.JournalHooks` and counts
 the same events the journal records, so the two agree: an input counted in
 ``hub_messages_in_total`` is a ``received`` message in the journal, a ``delivered`` copy in
 ``hub_messages_out_total`` a ``delivered`` event, and so on. Each callback costs a few counter
@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import schemas
-from adapters.sdk.errors import ADAPTER_REASON_CODES
+from adapters.sdk.adapter_errors import ADAPTER_REASON_CODES
 from hub.delivery.runner import DeliveryEvent
-from hub.observers import ExchangeObserver
-from hub.outputs import FEEDBACK
-from hub.problems import HUB_REASON_CODES, Problem
-from hub.processor import Outcome
+from hub.observers.fanout import ExchangeObserver
+from hub.pipeline.outputs import FEEDBACK
+from hub.pipeline.processor import Outcome
 from hub.review import ReviewOutcome
-from hub.topology import REVIEW, outbound_queue_name
 from monitor import metrics
-from monitor.catalogue import OTHER_REASON, UNKNOWN
+from monitor.metric_catalogue import OTHER_REASON, UNKNOWN
+from schemas.contract.problems import HUB_REASON_CODES, Problem
+from schemas.contract.topology import REVIEW, outbound_queue_name
 
 #: Outcome.status -> the outcome label of hub_messages_in_total.
 _IN_OUTCOMES = {"delivered": "routed", "review": "review", "rejected": "rejected"}

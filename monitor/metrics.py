@@ -1,4 +1,4 @@
-"""The hub's Prometheus metrics, built from :data:`monitor.catalogue.METRICS`.
+"""The hub's Prometheus metrics, built from :data:`monitor.metric_catalogue.METRICS`.
 
 The one module that creates prometheus-client objects. Importing it fixes how values are
 kept: in files shared by the host's hub processes when :func:`monitor.process.use_directory`
@@ -12,7 +12,7 @@ from typing import cast
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from monitor.catalogue import BY_NAME, METRICS, MetricSpec
+from monitor.metric_catalogue import BY_NAME, METRICS, MetricSpec
 
 Metric = Counter | Gauge | Histogram
 
@@ -46,7 +46,7 @@ def histogram(name: str) -> Histogram:
 def _get(name: str, kind: str) -> Metric:
     spec = BY_NAME.get(name)
     if spec is None or spec.type != kind or name not in _METRICS:
-        raise KeyError(f"{name!r} is not a {kind} the hub records (see monitor.catalogue)")
+        raise KeyError(f"{name!r} is not a {kind} the hub records (see monitor.metric_catalogue)")
     return _METRICS[name]
 
 

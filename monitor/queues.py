@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from hub.broker import KeptSession
-from hub.topology import Topology
-from monitor.catalogue import BY_NAME
+from hub.runtime.broker import KeptSession
+from hub.runtime.declarations import Topology
+from monitor.metric_catalogue import BY_NAME
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The gauges a hub process samples: broker connection, systems' health, journal lag.
 
-:class:`Sampler` is a loop of the hub runtime (see :class:`hub.runtime.Loop`): every
+:class:`Sampler` is a loop of the hub runtime (see :class:`hub.runtime.loops.Loop`): every
 ``interval`` seconds it asks the worker whether it is connected, each adapter whether its
 system is reachable, and the journal writer how far behind it is, and sets the gauges. A probe
 that raises counts as down. At start it also publishes each source's expected cadence and, from

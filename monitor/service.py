@@ -4,7 +4,7 @@ Call :func:`monitor.process.use_directory` first (before anything imports promet
 then::
 
     monitoring = Monitoring(hub, journal, writer)
-    runtime = hub.runtime(journal, writer, observers=[monitoring.hooks])
+    runtime = hub.runtime.loops(journal, writer, observers=[monitoring.hooks])
     monitoring.attach(runtime)        # adds the sampler loop; serves the endpoint
     runtime.start() ... runtime.join()
     monitoring.close()
@@ -26,16 +26,16 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from adapters.sdk.base import Health
-from hub.adapter_host import AdapterLoop
-from hub.app import Hub
+from adapters.sdk.lifecycle import Health
+from hub.assembly import Hub
+from hub.config.durations import parse_duration
 from hub.delivery.runner import DeliveryRunner
-from hub.durations import parse_duration
+from hub.hosting.adapter_host import AdapterLoop
 from hub.journal import Journal, JournalWriter
-from hub.runtime import HubRuntime
+from hub.runtime.loops import HubRuntime
 from monitor import process
+from monitor.endpoint import MonitorApp, MonitorServer
 from monitor.hooks import MetricsHooks
-from monitor.http import MonitorApp, MonitorServer
 from monitor.queues import QueueCollector
 from monitor.sampler import Sampler, SystemProbe, reachable
 

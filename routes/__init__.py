@@ -12,7 +12,7 @@ systems catalogue nor the schemas.
 """
 
 from routes.decision import CLAIM, Problem, RouteMatch, RoutingDecision
-from routes.errors import LintIssue, RouteConfigError
+from routes.findings import LintIssue, RouteConfigError
 from routes.lint import lint
 from routes.table import RouteTable
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routes.checks import check_rule
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 from routes.loader import SHIPPED_DATA, SourcedExample, parse_files
 from routes.model import Rule
 from routes.resolvers import (

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Collection
 
 from routes.decision import CLAIM
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 from routes.loader import SourcedRule
 from routes.resolvers import RESOLVERS
 

@@ -1,6 +1,6 @@
 """Lint for route files: everything load checks, plus what only shows when the rules run.
 
-Extra findings (codes in :mod:`routes.errors`): an example that does not route as declared,
+Extra findings (codes in :mod:`routes.findings`): an example that does not route as declared,
 a route that can never produce a destination, a route that matches feedback (which the hub
 returns to the source itself), and a route that no example shows at work.
 """
@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from routes.build import CompiledRule, build
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 from routes.loader import SourcedExample
 from routes.predicates import why_never
 from routes.table import FEEDBACK, RouteTable

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 from routes.model import Example, RouteFile, Rule
 from routes.yamlio import FileProblem, read_yaml, validation_issues
 

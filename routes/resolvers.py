@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from routes import approvals, subscriptions
 from routes.decision import CLAIM, Problem
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 from routes.model import Rule
 from routes.predicates import MISSING, lookup
 from routes.yamlio import FileProblem

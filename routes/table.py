@@ -8,7 +8,7 @@ from typing import Any
 
 from routes.build import CompiledRule, build
 from routes.decision import Problem, RouteMatch, RoutingDecision
-from routes.errors import RouteConfigError
+from routes.findings import RouteConfigError
 from routes.predicates import fields_hold
 
 #: Feedback goes straight back to the source of the record it is about; rules never route it.

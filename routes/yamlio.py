@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from routes.errors import LintIssue
+from routes.findings import LintIssue
 
 M = TypeVar("M", bound=BaseModel)
 

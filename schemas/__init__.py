@@ -36,8 +36,8 @@ from schemas.reasons import (
     REPAIR_CODES,
     SCHEMA_VERSION_UNKNOWN,
 )
+from schemas.record_registry import UnknownRecordType, UnknownSchemaVersion, model_for
 from schemas.record_types import RECORD_TYPES, SCHEMA_VERSION
-from schemas.registry import UnknownRecordType, UnknownSchemaVersion, model_for
 from schemas.validation import filing_code, list_paths, validate_record
 from schemas.verdict import Problem, Repair, Verdict
 

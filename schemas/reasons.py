@@ -6,7 +6,7 @@ reused for another meaning; a new situation gets a new code.
 
 The table also lists the codes the contract assigns to other stages (XML and JSON parsing,
 mapping, routing) so that a department reading feedback finds every code explained in one place.
-The hub's own operational codes live beside the hub (``hub.problems.HUB_REASON_CODES``).
+The hub's own operational codes live beside the hub (``schemas.contract.problems.HUB_REASON_CODES``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.credit_code import credit_code_fault, shipped_nonconforming_codes
-from schemas.errors import problems_from
 from schemas.paths import credit_code_values, list_paths_of
 from schemas.reasons import (
     BODY_NOT_AN_OBJECT,
@@ -22,10 +21,11 @@ from schemas.reasons import (
     RECORD_TYPE_UNKNOWN,
     SCHEMA_VERSION_UNKNOWN,
 )
+from schemas.record_registry import UnknownRecordType, UnknownSchemaVersion, model_for
 from schemas.record_types import SCHEMA_VERSION
-from schemas.registry import UnknownRecordType, UnknownSchemaVersion, model_for
 from schemas.repairs import repair_credit_codes
 from schemas.types.context import NONCONFORMING_CODES, SYSTEM_IDS
+from schemas.validation_problems import problems_from
 from schemas.verdict import Problem, Repair, Verdict
 
 

@@ -10,10 +10,10 @@ Public API:
   `REASON_CODES` (every reason code this package emits)
 """
 
-from transforms.catalogue import MappingCatalogue
 from transforms.decode import decode_record, encode_record
-from transforms.errors import REASON_CODES, MappingFileError, TransformError
+from transforms.mapping_catalogue import MappingCatalogue
 from transforms.safe_xml import parse_xml
+from transforms.transform_errors import REASON_CODES, MappingFileError, TransformError
 from transforms.xmljson import (
     SCHEMA_VERSION,
     UNIFIED_NAMESPACE,

@@ -30,8 +30,8 @@ import copy
 import re
 from typing import Any
 
-from transforms.errors import TransformError
 from transforms.mapping import CodeValue, RecordMapping, Rejection
+from transforms.transform_errors import TransformError
 
 _MISSING = object()
 

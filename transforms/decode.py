@@ -17,11 +17,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from transforms.apply_mapping import apply_mapping
-from transforms.catalogue import MappingCatalogue
-from transforms.errors import TransformError
 from transforms.json_body import decode_json, encode_json
+from transforms.mapping_catalogue import MappingCatalogue
 from transforms.safe_xml import parse_xml
 from transforms.stylesheet import apply_stylesheet
+from transforms.transform_errors import TransformError
 from transforms.xmljson import dict_to_xml, local_name, xml_to_dict
 
 Layout = Literal["json", "xml"]

@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from transforms.charsets import UTF8, CharsetMismatch, canonical_charset, decode_checked
-from transforms.errors import TransformError
+from transforms.transform_errors import TransformError
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 

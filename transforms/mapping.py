@@ -212,7 +212,7 @@ class SourceMappingFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     system: str = Field(
-        description="The system id (hub/systems.yaml); must equal the file name."
+        description="The system id (schemas/data/systems.yaml); must equal the file name."
     )
     description: str = Field(
         min_length=1, description="What the source sends, in one sentence."

@@ -37,7 +37,7 @@ import re
 from lxml import etree
 
 from transforms.charsets import UTF8, CharsetMismatch, canonical_charset, decode_checked
-from transforms.errors import TransformError
+from transforms.transform_errors import TransformError
 
 _WS = rb"[ \t\r\n]"
 _DECLARATION = re.compile(

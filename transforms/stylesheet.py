@@ -16,8 +16,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from transforms.errors import MappingFileError, TransformError
 from transforms.safe_xml import hardened_parser
+from transforms.transform_errors import MappingFileError, TransformError
 
 STYLESHEET_DIRECTORY = Path(__file__).with_name("xslt")
 

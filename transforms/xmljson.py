@@ -68,7 +68,7 @@ from typing import Any
 from lxml import etree
 
 from transforms.charsets import canonical_charset
-from transforms.errors import TransformError
+from transforms.transform_errors import TransformError
 
 UNIFIED_NAMESPACE = "urn:supervision-hub:standard:1"
 SCHEMA_VERSION = "1.0"

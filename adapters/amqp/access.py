@@ -27,8 +27,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from adapters.amqp.management import ManagementApi, segment
-from adapters.sdk.errors import ConfigError, TransientError
-from hub.topology import INBOUND, outbound_queue_name
+from adapters.sdk.adapter_errors import ConfigError, TransientError
+from schemas.contract.topology import INBOUND, outbound_queue_name
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 MANAGED_TAG = "hub-department"
 #: Matches nothing: RabbitMQ's spelling of "no access".
 NOTHING = "^$"
-# System ids are lower-case letters, digits and hyphens (hub.systems): no regex metacharacter.
+# System ids are lower-case letters, digits and hyphens (hub.config.system_catalogue): no regex metacharacter.
 _SYSTEM_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _HASHES = {"rabbit_password_hashing_sha256": hashlib.sha256,
            "rabbit_password_hashing_sha512": hashlib.sha512}

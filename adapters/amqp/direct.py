@@ -50,7 +50,7 @@ from adapters.sdk import (
     SecretRef,
     resolve_secret,
 )
-from hub.errors import HubError
+from schemas.contract.errors import HubError
 
 
 class AmqpDirectConfig(AdapterConfig):

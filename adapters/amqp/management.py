@@ -23,8 +23,8 @@ from urllib.parse import quote
 import requests
 from pydantic import SecretStr
 
+from adapters.sdk.adapter_errors import ConfigError, PermanentError, TransientError
 from adapters.sdk.config import mask_url
-from adapters.sdk.errors import ConfigError, PermanentError, TransientError
 
 #: Answers that mean "not now" rather than "never".
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})

@@ -7,7 +7,7 @@ writes what the department should receive into another table the department read
 
 - :mod:`adapters.db.database`: the shared connection options, URL and identifier checks,
   engines, and what each database error means (transient or a refusal);
-- :mod:`adapters.db.rows`: turning one row into a record, or into the reason it cannot be one;
-- :mod:`adapters.db.watermark`: a watermark position kept as text in the adapter's checkpoints;
+- :mod:`adapters.db.table_rows`: turning one row into a record, or into the reason it cannot be one;
+- :mod:`adapters.db.poll_watermark`: a watermark position kept as text in the adapter's checkpoints;
 - :mod:`adapters.db.schema`: the exchange tables the default configs expect, as DDL.
 """

@@ -38,10 +38,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import ColumnElement, TableClause
 
-from adapters.db import watermark
+from adapters.db import poll_watermark as watermark
 from adapters.db.database import WRITES, check_columns, open_engine, translate_errors
 from adapters.db.poll_config import DbPollConfig
-from adapters.db.rows import read_row, record_type_of, row_json
+from adapters.db.table_rows import read_row, record_type_of, row_json
 from adapters.sdk import (
     InboundPort,
     InboundRecord,

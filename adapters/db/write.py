@@ -37,7 +37,7 @@ from adapters.sdk import (
     OutboundConfig,
     PermanentError,
 )
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 
 class InboxColumns(BaseModel):

@@ -25,7 +25,7 @@ from adapters.docs.options import (
     options_table,
     type_name,
 )
-from adapters.docs.regions import regions_in
+from schemas.generate.doc_regions import regions_in
 
 __all__ = [
     "REFERENCE",

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.docs.generate import REFERENCE, everything
-from adapters.docs.regions import command_line
+from schemas.generate.doc_regions import command_line
 
 
 def main(argv: Sequence[str] | None = None) -> int:

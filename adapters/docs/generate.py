@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
-from adapters.docs import regions
+from schemas.generate import doc_regions as regions
 from adapters.docs.options import cell, options_table
 from adapters.registry import AdapterRegistry
 

@@ -1,6 +1,6 @@
 """CSV batches: streamed line by line, decoded per line, so one bad row costs one row.
 
-Contract (see :mod:`adapters.file.rows` for what is yielded):
+Contract (see :mod:`adapters.file.file_rows` for what is yielded):
 - the first line is the header, mapped through a :class:`~adapters.file.columns.ColumnMap`
   (header cells are trimmed); blank lines are skipped;
 - the encoding is configured (UTF-8 by default; a UTF-8 byte-order mark is skipped). Bytes that
@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from adapters.file.columns import ColumnMap
 from adapters.file.encodings import UTF8_BOM, codec_for, display, utf8_in_disguise
-from adapters.file.rows import FileUnusable, Row, row_problem
+from adapters.file.file_rows import FileUnusable, Row, row_problem
 from transforms.charsets import UTF8
 
 _SAMPLE = 64 * 1024

@@ -30,6 +30,8 @@ from typing import ClassVar
 import schemas
 from adapters.file.completion import CompletionWatch
 from adapters.file.drop_config import FileDropConfig
+from adapters.file.error_report import ErrorReport
+from adapters.file.file_rows import FileUnusable, Row, RowSource
 from adapters.file.importer import (
     FileImport,
     Progress,
@@ -38,10 +40,8 @@ from adapters.file.importer import (
     load_progress,
 )
 from adapters.file.readers import ReadOptions, format_of, open_rows
-from adapters.file.report import ErrorReport
-from adapters.file.rows import FileUnusable, Row, RowSource
-from adapters.sdk.base import InboundPort, PollingInboundAdapter
-from adapters.sdk.errors import TransientError
+from adapters.sdk.adapter_errors import TransientError
+from adapters.sdk.lifecycle import InboundPort, PollingInboundAdapter
 
 _STAMP = re.compile(r"^\d{8}T\d{6}Z(?:\.\d+)?-")
 

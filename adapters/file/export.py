@@ -46,7 +46,7 @@ from adapters.sdk import (
     PermanentError,
     TransientError,
 )
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 _PERMANENT = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST,
                         errno.EISDIR})

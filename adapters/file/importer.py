@@ -25,10 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters.file.report import ErrorReport
-from adapters.file.rows import FileUnusable, Row, RowSource
-from adapters.sdk.base import Checkpoints, InboundPort, InboundRecord
-from adapters.sdk.errors import RecordProblem
+from adapters.file.error_report import ErrorReport
+from adapters.file.file_rows import FileUnusable, Row, RowSource
+from adapters.sdk.adapter_errors import RecordProblem
+from adapters.sdk.lifecycle import Checkpoints, InboundPort, InboundRecord
 
 
 @dataclass

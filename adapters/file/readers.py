@@ -8,7 +8,7 @@ from typing import Literal
 
 from adapters.file.columns import ColumnMap
 from adapters.file.csv_reader import CsvRows
-from adapters.file.rows import RowSource
+from adapters.file.file_rows import RowSource
 from adapters.file.xlsx_reader import XlsxRows
 from adapters.file.xml_reader import XmlRows
 

@@ -1,6 +1,6 @@
 """Excel (xlsx) batches, streamed with openpyxl's read-only mode.
 
-Contract (see :mod:`adapters.file.rows` for what is yielded):
+Contract (see :mod:`adapters.file.file_rows` for what is yielded):
 - one sheet is read (``sheet`` by name, else the first); its first row is the header, mapped
   through a :class:`~adapters.file.columns.ColumnMap` (header cells trimmed, trailing empty ones
   dropped); rows with no value at all are skipped;
@@ -31,7 +31,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from adapters.file.columns import ColumnMap, Layout
-from adapters.file.rows import FileUnusable, Row, row_problem
+from adapters.file.file_rows import FileUnusable, Row, row_problem
 
 #: What Excel shows in a cell whose formula failed.
 EXCEL_ERRORS = frozenset(

@@ -34,7 +34,7 @@ from typing import Any
 from lxml import etree
 
 from adapters.file.encodings import UTF8_BOM, codec_for, display, utf8_in_disguise
-from adapters.file.rows import FileUnusable, Row
+from adapters.file.file_rows import FileUnusable, Row
 from transforms.charsets import UTF8
 from transforms.safe_xml import HARDENED_OPTIONS
 

@@ -2,7 +2,7 @@
 
 A thin :class:`~adapters.rest.pull.RestPullAdapter`: the same polling, watermark, paging and
 failure handling, with the library's defaults (``SEQ`` as the cursor, ``CHANGE_ID`` as the
-source id) and :func:`~adapters.legal_entity.mapping.to_registration` turning each change
+source id) and :func:`~adapters.legal_entity.library_mapping.to_registration` turning each change
 from the library's layout into the unified record. Registrations and scope changes feed dual
 notification (双告知) through the routes like any other ``enterprise_registration``.
 
@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from adapters.legal_entity import layout
-from adapters.legal_entity.mapping import to_registration
+from adapters.legal_entity.library_mapping import to_registration
 from adapters.rest.pull import RestPullAdapter, RestPullConfig
 
 

@@ -17,7 +17,7 @@ from adapters.sdk import (
     TransientError,
     resolve_secret,
 )
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 #: HTTP answers that mean "not now" rather than "never".
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})

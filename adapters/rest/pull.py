@@ -1,7 +1,7 @@
 """``rest-pull``: take new records from an HTTP+JSON feed by watermark, with requests.
 
 Each poll asks the feed for the items after the watermark, page by page while pages come back
-full. Items become records in order; the watermark (see :mod:`adapters.rest.watermark`) is
+full. Items become records in order; the watermark (see :mod:`adapters.rest.pull_watermark`) is
 written to ``port.checkpoints`` only after ``port.submit`` or ``port.reject`` returned, so a
 crash, a stop or a broker outage at any point re-reads items rather than losing them (the hub
 takes a re-read record as a duplicate of the same content).
@@ -25,9 +25,9 @@ from typing import Any, ClassVar
 import requests
 
 from adapters.rest.client import authorise, describe, send
-from adapters.rest.paths import PathMissing, find
+from adapters.rest.json_paths import PathMissing, find
 from adapters.rest.pull_config import RECORD_TYPE, RestPullConfig
-from adapters.rest.watermark import Watermark
+from adapters.rest.pull_watermark import Watermark
 from adapters.sdk import (
     AdapterConfig,
     InboundPort,

@@ -7,7 +7,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from adapters.rest.client import HttpAuth, check_http_url
-from adapters.rest.paths import check_path
+from adapters.rest.json_paths import check_path
 from adapters.sdk import AdapterConfig
 
 #: Headers that carry credentials: they belong in ``auth`` (by reference), never in ``headers``.

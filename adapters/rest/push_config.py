@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from adapters.rest.paths import check_path
+from adapters.rest.json_paths import check_path
 from adapters.rest.pull_config import RECORD_TYPE
 from adapters.sdk import AdapterConfig, SecretRef
 from schemas.record_types import RECORD_TYPES

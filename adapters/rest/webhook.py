@@ -28,7 +28,7 @@ from email.message import Message
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from adapters.rest.paths import PathMissing, find
+from adapters.rest.json_paths import PathMissing, find
 from adapters.rest.pull_config import RECORD_TYPE
 from adapters.sdk import InboundPort, InboundRecord, RecordProblem, TransientError
 

@@ -2,22 +2,17 @@
 
     from adapters.sdk import InboundAdapter, InboundRecord, AdapterConfig, Health, ...
 
-See ``docs/adapters.md`` for the guide. The core (``hub.adapter_host``) provides the
+See ``docs/adapters.md`` for the guide. The core (``hub.hosting.adapter_host``) provides the
 :class:`InboundPort` and drives the lifecycle; adapters never import the broker, the journal
 or metrics.
 """
 
-from adapters.sdk.base import (
-    MODES,
-    Adapter,
-    Checkpoints,
-    Health,
-    InboundAdapter,
-    InboundPort,
-    InboundRecord,
-    Mode,
-    OutboundAdapter,
-    PollingInboundAdapter,
+from adapters.sdk.adapter_errors import (
+    ADAPTER_REASON_CODES,
+    ConfigError,
+    PermanentError,
+    RecordProblem,
+    TransientError,
 )
 from adapters.sdk.config import (
     MASK,
@@ -28,12 +23,17 @@ from adapters.sdk.config import (
     masked,
     resolve_secret,
 )
-from adapters.sdk.errors import (
-    ADAPTER_REASON_CODES,
-    ConfigError,
-    PermanentError,
-    RecordProblem,
-    TransientError,
+from adapters.sdk.lifecycle import (
+    MODES,
+    Adapter,
+    Checkpoints,
+    Health,
+    InboundAdapter,
+    InboundPort,
+    InboundRecord,
+    Mode,
+    OutboundAdapter,
+    PollingInboundAdapter,
 )
 
 __all__ = [

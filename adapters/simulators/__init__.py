@@ -1,6 +1,6 @@
 """Runnable stand-ins for the external systems, over their real protocols on loopback.
 
-Each simulator is a :class:`~adapters.simulators.base.Simulator`: ``start`` opens its server,
+Each simulator is a :class:`~adapters.simulators.simulator.Simulator`: ``start`` opens its server,
 database or folder, ``connection`` says how the hub reaches it (a connections-file entry), and
 the test or the demo inspects what it received. ``hub simulate`` starts them all.
 """

@@ -58,7 +58,7 @@ Failure = Literal["fault", "http-503"]
 
 
 class SoapSystemSimulator:
-    """A :class:`~adapters.simulators.base.Simulator` for a system that exchanges over SOAP with
+    """A :class:`~adapters.simulators.simulator.Simulator` for a system that exchanges over SOAP with
     the city platform's contract (the city itself, or a department that adopted it). Thread-safe.
 
     ``port`` is the city's endpoint (0: a free one, see :attr:`url`); ``hub_port`` is where the

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from kombu import Connection, Exchange, Producer, Queue
 
 from adapters.simulators.rest_system import PushingSystem
-from hub.topology import INBOUND, outbound_queue_name
+from schemas.contract.topology import INBOUND, outbound_queue_name
 
 #: Record types a department sends, and those it takes from the hub.
 DEPARTMENT_SENDS = ("administrative_licence", "administrative_penalty", "inspection_result",

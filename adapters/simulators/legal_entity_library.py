@@ -6,7 +6,7 @@
   as ``{"items": [...]}`` in the library's layout (:mod:`adapters.legal_entity.layout`).
 
 Both need the bearer token from :meth:`environment`. :meth:`emit` takes an
-``enterprise_registration`` record (the unified form, as in ``hub/samples/registrations.json``)
+``enterprise_registration`` record (the unified form, as in ``hub/app/samples/registrations.json``)
 or a change already in the library's layout (it has ``UNISCID``), files it as the entity's
 current row and appends it to the feed. The library takes nothing from the hub.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from adapters.legal_entity import layout
-from adapters.legal_entity.mapping import DATE_FIELDS, TEXT_FIELDS
+from adapters.legal_entity.library_mapping import DATE_FIELDS, TEXT_FIELDS
 from adapters.simulators.rest_peer import (
     JsonServer,
     Reply,

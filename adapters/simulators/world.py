@@ -28,7 +28,6 @@ from typing import Any
 
 import yaml
 
-from adapters.simulators.base import Simulator
 from adapters.simulators.city_platform import CityPlatformSimulator, SoapSystemSimulator
 from adapters.simulators.credit_platform import CreditPlatformSimulator
 from adapters.simulators.departments import (
@@ -41,9 +40,10 @@ from adapters.simulators.file_dept import FileDeptSimulator
 from adapters.simulators.front_db import FrontDbSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
+from adapters.simulators.simulator import Simulator
 from adapters.testing.samples import LICENCE
 
-DISCIPLINE_SAMPLE = Path(__file__).parents[2] / "hub" / "samples" / "tax-discipline.json"
+DISCIPLINE_SAMPLE = Path(__file__).parents[2] / "hub" / "app" / "samples" / "tax-discipline.json"
 #: The department that sends a licence in each of four modes (tax sends discipline over AMQP).
 LICENSING_DEPARTMENTS = {"market": "db", "commerce": "file", "construction": "rest",
                          "housing": "soap"}

@@ -38,7 +38,7 @@ from adapters.soap.contract import (
     receive_record_arguments,
 )
 from adapters.soap.outcomes import TRANSIENT_STATUS, classify
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 
 def _http_url(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 import schemas
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 #: Target namespace of the exchange service.
 NS = "urn:supervision-hub:exchange:1"

@@ -29,7 +29,7 @@ from zeep.exceptions import (
 )
 
 from adapters.soap.contract import qname
-from hub.errors import PermanentError, TransientError
+from schemas.contract.errors import PermanentError, TransientError
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _REFUSING_CODES = frozenset({"Client", "Sender", "VersionMismatch", "MustUnderstand"})

@@ -54,8 +54,8 @@ from adapters.soap.credentials import (
 from adapters.soap.server import HttpAnswer, HttpRequest, SoapHttpServer, fault_answer
 from adapters.soap.soap11 import SoapFault, read_request, response
 from adapters.soap.submission import read_submission, readable_ids
-from hub.errors import ConfigError
 from schemas import RECORD_TYPES
+from schemas.contract.errors import ConfigError
 
 
 class SoapServeConfig(AdapterConfig):

@@ -15,8 +15,8 @@ from typing import Literal
 from lxml import etree
 
 from adapters.soap.contract import NS, qname
-from transforms.errors import TransformError
 from transforms.safe_xml import parse_xml
+from transforms.transform_errors import TransformError
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"

@@ -5,7 +5,7 @@ Installing supervision-hub makes these fixtures available in every test module:
 - ``memory_checkpoints``: a fresh :class:`~adapters.testing.MemoryCheckpoints`;
 - ``recording_port``: a :class:`~adapters.testing.RecordingPort` (source ``market``) using
   ``memory_checkpoints``, to build an inbound adapter without a broker;
-- ``sample_envelope``: a real :class:`~hub.envelope.Envelope` (an administrative licence in the
+- ``sample_envelope``: a real :class:`~schemas.contract.envelope.Envelope` (an administrative licence in the
   unified standard, a distinct licence number each time);
 - ``make_envelope``: a factory for more of them (``make_envelope("0001")`` is reproducible);
 - ``harness``: a placeholder that fails, saying how to write the fixture the conformance suite
@@ -20,7 +20,7 @@ import pytest
 
 from adapters.testing.port import MemoryCheckpoints, RecordingPort
 from adapters.testing.samples import sample_envelope as _sample_envelope
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 
 @pytest.fixture

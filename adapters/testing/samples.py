@@ -1,6 +1,6 @@
 """Sample records and envelopes for adapter tests, shipped with the hub (not under ``tests/``).
 
-:func:`sample_envelope` builds a real :class:`~hub.envelope.Envelope` around an administrative
+:func:`sample_envelope` builds a real :class:`~schemas.contract.envelope.Envelope` around an administrative
 licence in the unified standard, exactly as the hub would deliver it: content hash over the
 canonical payload, a hop trace, the filing credit code. Each call makes a distinct record (its
 licence number differs) unless ``variant`` is given, so tests against a system that keeps its
@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.envelope import Envelope, Hop, content_hash, new_message_id
+from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_id
 
 #: An administrative licence in the unified standard (schema version 1.0), valid as it is.
 LICENCE: dict[str, Any] = {

@@ -15,9 +15,9 @@ from typing import Any
 from kombu import Queue
 from kombu.message import Message
 
-from hub.broker import BrokerSession, body_bytes
 from hub.delivery.runner import DEAD_REASON
-from hub.topology import outbound_queue_name
+from hub.runtime.broker import BrokerSession, body_bytes
+from schemas.contract.topology import outbound_queue_name
 
 #: Most dead letters looked at in one call; more wait for the next call.
 SCAN_LIMIT = 10_000

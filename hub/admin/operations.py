@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.admin.dead_letters import DeadLetter, body_text, dead_letter_queue, scan
-from hub.app import Hub
-from hub.broker import BrokerSession, body_bytes
+from hub.assembly import Hub
 from hub.delivery.runner import (
     ATTEMPT,
     DEAD_REASON,
@@ -22,12 +21,13 @@ from hub.delivery.runner import (
     LAST_ERROR,
     LAST_FAILURE,
 )
-from hub.envelope import utc_now
-from hub.errors import ConfigError, PublishNotConfirmed
 from hub.journal import AuditEntry, Journal, JournalEvent, JournalMessage, MessageQuery
 from hub.journal.records import decoded
-from hub.messages import ATTEMPT_HEADER, OutboundMessage
-from hub.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
+from hub.runtime.broker import BrokerSession, body_bytes
+from schemas.contract.envelope import utc_now
+from schemas.contract.errors import ConfigError, PublishNotConfirmed
+from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
+from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
 
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
 FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
@@ -190,7 +190,7 @@ class AdminOps:
         """A system's dead letters, or the hub's own (``review``: what the verifier handed to
         people)."""
         if destination not in self.hub.systems and destination != REVIEW:
-            raise ConfigError(f"no system {destination!r}; see hub/systems.yaml")
+            raise ConfigError(f"no system {destination!r}; see schemas/data/systems.yaml")
         return dead_letter_queue(destination)
 
 

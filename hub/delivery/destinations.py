@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 
 class Destination(Protocol):

@@ -16,14 +16,15 @@ from typing import Any
 
 from kombu.message import Message
 
-from hub.broker import BrokerSession, body_bytes
-from hub.delivery.schedule import Delay
-from hub.envelope import epoch_ms, utc_now
-from hub.errors import PublishNotConfirmed
-from hub.loop import ConsumerLoop
-from hub.messages import OutboundMessage
-from hub.publisher import ConfirmedPublisher
-from hub.topology import DEAD, PARKED_AT_HEADER, Topology, outbound_queue_name
+from hub.config.retry_schedule import Delay
+from hub.runtime.broker import BrokerSession, body_bytes
+from hub.runtime.consumer_loop import ConsumerLoop
+from hub.runtime.declarations import Topology
+from hub.runtime.publisher import ConfirmedPublisher
+from schemas.contract.envelope import epoch_ms, utc_now
+from schemas.contract.errors import PublishNotConfirmed
+from schemas.contract.messages import OutboundMessage
+from schemas.contract.topology import DEAD, PARKED_AT_HEADER, outbound_queue_name
 
 ATTEMPT = "hub-delivery-attempt"
 FIRST_FAILURE = "hub-first-failure-at"

@@ -34,7 +34,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hub.broker import body_bytes
+from hub.config.retry_schedule import Delay
 from hub.delivery.destinations import Destination
 from hub.delivery.parking import (
     ATTEMPT,
@@ -45,12 +45,16 @@ from hub.delivery.parking import (
     LAST_FAILURE,
     ParkingLoop,
 )
-from hub.delivery.schedule import Delay
-from hub.envelope import Envelope, utc_now
-from hub.errors import PermanentError, TransientError
-from hub.problems import DELIVERY_EXHAUSTED, DELIVERY_REFUSED, ENVELOPE_INVALID
-from hub.publisher import ConfirmedPublisher
-from hub.topology import Topology
+from hub.runtime.broker import body_bytes
+from hub.runtime.declarations import Topology
+from hub.runtime.publisher import ConfirmedPublisher
+from schemas.contract.envelope import Envelope, utc_now
+from schemas.contract.errors import PermanentError, TransientError
+from schemas.contract.problems import (
+    DELIVERY_EXHAUSTED,
+    DELIVERY_REFUSED,
+    ENVELOPE_INVALID,
+)
 
 __all__ = [
     "ATTEMPT", "CONFIRM_TIMEOUT_SECONDS", "DEAD_REASON", "FIRST_FAILURE", "LAST_ERROR",

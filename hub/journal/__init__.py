@@ -7,8 +7,8 @@
 """
 
 from hub.journal.delivery_keys import DeliveryKeys
-from hub.journal.errors import JournalClosed, JournalUnavailable
 from hub.journal.journal import Journal
+from hub.journal.journal_errors import JournalClosed, JournalUnavailable
 from hub.journal.records import (
     EVENT_KINDS,
     AuditEntry,

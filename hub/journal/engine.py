@@ -26,8 +26,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
-from hub.errors import ConfigError
-from hub.journal.errors import JournalUnavailable
+from hub.journal.journal_errors import JournalUnavailable
+from schemas.contract.errors import ConfigError
 
 #: Execution option marking a connection whose transactions will write.
 _WRITE_OPTION = "hub_journal_write"

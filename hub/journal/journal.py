@@ -43,7 +43,7 @@ class Journal:
         database at once (see :mod:`hub.journal.migrate`). ``lock_timeout`` (seconds) bounds
         every wait for another connection's lock.
 
-        Raises :class:`hub.errors.ConfigError` for a bad URL and :class:`JournalUnavailable`
+        Raises :class:`schemas.contract.errors.ConfigError` for a bad URL and :class:`JournalUnavailable`
         when the database cannot be reached. Every other method raises
         :class:`JournalUnavailable` when the database is unreachable or a lock is not granted
         within ``lock_timeout``. ``clock`` dates what the journal itself timestamps (delivery

@@ -42,7 +42,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hub.journal.errors import JournalClosed, JournalUnavailable
+from hub.journal.journal_errors import JournalClosed, JournalUnavailable
 from hub.journal.records import JournalEvent, JournalMessage
 
 log = logging.getLogger(__name__)

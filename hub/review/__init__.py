@@ -9,12 +9,18 @@ library confirms is routed and delivered, enriched with the registered entities 
 ``hub.review`` for people, as before.
 
 - :mod:`hub.review.names`: which codes a record asks about, under which names; status words.
-- :mod:`hub.review.verdict`: the library's verdict on one record.
-- :mod:`hub.review.outputs`: the messages published for each verdict.
+- :mod:`hub.review.verification`: the library's verdict on one record.
+- :mod:`hub.review.review_outputs`: the messages published for each verdict.
 - :mod:`hub.review.verifier`: the consumer loop, with parking while the library is away.
 """
 
-from hub.review.verdict import EntityLookup, Undecidable, Unverified, Verified, verify
+from hub.review.verification import (
+    EntityLookup,
+    Undecidable,
+    Unverified,
+    Verified,
+    verify,
+)
 from hub.review.verifier import ReviewOutcome, ReviewPolicy, ReviewVerifier, open_lookup
 
 __all__ = [

@@ -1,13 +1,13 @@
 """The review verifier: settles the records of ``hub.review`` with the legal-entity library.
 
-Contract, per message of ``hub.review`` (see :mod:`hub.review.verdict` for the verdict):
+Contract, per message of ``hub.review`` (see :mod:`hub.review.verification` for the verdict):
 
 1. Verified: routed like any record (the hub's :class:`~routes.RouteTable`), the envelope
    enriched with the registered entities, to every destination; feedback ``accepted`` with a
    ``credit_code.verified`` note. A record no route takes is quarantined (``route.no_match``).
 2. Not verified: the unified record to ``hub.quarantine`` with ``credit_code.unverified`` and
    feedback ``rejected`` naming why.
-3. The library away (:class:`~hub.errors.TransientError`): the message is parked in the next
+3. The library away (:class:`~schemas.contract.errors.TransientError`): the message is parked in the next
    ``hub.delay.<d>`` queue of the schedule and comes back to ``hub.review`` after the delay;
    meanwhile the verifier pauses before its next message (growing up to ``max_pause_seconds``),
    so a library that is down is not hammered. Parking rather than requeueing keeps nothing
@@ -36,22 +36,23 @@ from pydantic import ValidationError
 
 from adapters.legal_entity import LegalEntityLookup, LegalEntityLookupConfig
 from adapters.rest.client import authorise
-from hub.broker import body_bytes
+from hub.config.retry_schedule import Delay
 from hub.delivery.parking import ParkingLoop
-from hub.delivery.schedule import Delay
-from hub.envelope import Envelope, node_name, utc_now
-from hub.errors import PermanentError, TransientError
-from hub.problems import (
+from hub.review.review_outputs import rejected_outputs, verified_outputs
+from hub.review.verification import EntityLookup, Undecidable, Verified, verify
+from hub.runtime.broker import body_bytes
+from hub.runtime.declarations import Topology
+from hub.runtime.publisher import ConfirmedPublisher
+from routes import RouteMatch, RouteTable
+from schemas.contract.envelope import Envelope, node_name, utc_now
+from schemas.contract.errors import PermanentError, TransientError
+from schemas.contract.problems import (
     ENVELOPE_INVALID,
     REVIEW_LOOKUP_REFUSED,
     REVIEW_LOOKUP_UNAVAILABLE,
     Problem,
 )
-from hub.publisher import ConfirmedPublisher
-from hub.review.outputs import rejected_outputs, verified_outputs
-from hub.review.verdict import EntityLookup, Undecidable, Verified, verify
-from hub.topology import REVIEW, Topology
-from routes import RouteMatch, RouteTable
+from schemas.contract.topology import REVIEW
 
 log = logging.getLogger(__name__)
 

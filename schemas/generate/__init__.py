@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas.generate.xsd import NAMESPACE, xsd_for
+from schemas.record_registry import model_for
 from schemas.record_types import RECORD_TYPES, SCHEMA_VERSION
-from schemas.registry import model_for
 
 PACKAGE_DIR = Path(__file__).parents[1]
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-from schemas.errors import reason_error
+from schemas.validation_problems import reason_error
 
 FRACTION_DIGITS = 6
 _PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")

@@ -16,7 +16,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from schemas.codelists import CodeList, codelist
-from schemas.errors import reason_error
+from schemas.validation_problems import reason_error
 
 
 @dataclass(frozen=True)

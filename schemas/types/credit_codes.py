@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
 from schemas.credit_code import ALPHABET, credit_code_fault, shipped_nonconforming_codes
-from schemas.errors import reason_error
 from schemas.types.context import NONCONFORMING_CODES, context_option
+from schemas.validation_problems import reason_error
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BeforeValidator, WithJsonSchema
 
-from schemas.errors import reason_error
+from schemas.validation_problems import reason_error
 
 # One separator throughout: 2024/01-05 is a typing slip, not a format.
 _DATE = re.compile(r"^([0-9]{4})([-/])([0-9]{2})\2([0-9]{2})$")

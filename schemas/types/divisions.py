@@ -17,7 +17,7 @@ from typing import Annotated
 import yaml
 from pydantic import AfterValidator, WithJsonSchema
 
-from schemas.errors import reason_error
+from schemas.validation_problems import reason_error
 
 DIVISIONS_FILE = Path(__file__).parents[1] / "data" / "divisions.yaml"
 SHANGHAI_PREFIX = "31"

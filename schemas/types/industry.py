@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
 
-from schemas.errors import reason_error
+from schemas.validation_problems import reason_error
 
 INDUSTRY_PATTERN = "^[A-T]([0-9]{2}([0-9]{1,2})?)?$"
 _INDUSTRY = re.compile(INDUSTRY_PATTERN)

@@ -1,4 +1,4 @@
-"""System ids (``hub/systems.yaml``): departments and platforms named in records.
+"""System ids (``schemas/data/systems.yaml``): departments and platforms named in records.
 
 The catalogue belongs to the hub; this module only reads the ids from it, so adding a department
 stays a one-line change there. A caller may pass its own ids in the validation context
@@ -16,10 +16,10 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
-from schemas.errors import reason_error
 from schemas.types.context import SYSTEM_IDS, context_option
+from schemas.validation_problems import reason_error
 
-SYSTEMS_FILE = Path(__file__).parents[2] / "hub" / "systems.yaml"
+SYSTEMS_FILE = Path(__file__).parents[1] / "data" / "systems.yaml"
 SYSTEM_ID_PATTERN = "^[a-z][a-z0-9-]{1,40}$"
 _SYSTEM_ID = re.compile(SYSTEM_ID_PATTERN)
 

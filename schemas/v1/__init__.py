@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from schemas.v1.alert import SupervisionAlert
-from schemas.v1.base import StandardModel
 from schemas.v1.credit_record import CreditRecord
 from schemas.v1.discipline_measure import DisciplineMeasure
 from schemas.v1.discipline_report import DisciplineReport
@@ -16,6 +15,7 @@ from schemas.v1.licence import AdministrativeLicence
 from schemas.v1.party import Party
 from schemas.v1.penalty import AdministrativePenalty
 from schemas.v1.registration import EnterpriseRegistration
+from schemas.v1.standard_model import StandardModel
 
 VERSION = "1.0"
 

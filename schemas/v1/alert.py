@@ -7,7 +7,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     AlertLevel,
     CreditCode,
@@ -18,7 +17,8 @@ from schemas.types import (
     Text200,
     Text2000,
 )
-from schemas.v1.base import StandardModel, in_order
+from schemas.v1.standard_model import StandardModel, in_order
+from schemas.validation_problems import Violation
 
 
 class SupervisionAlert(StandardModel):

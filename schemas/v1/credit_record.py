@@ -7,9 +7,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import CreditCategory, CreditCode, StdDate, Text64, Text200, Text4000
-from schemas.v1.base import StandardModel, in_order
+from schemas.v1.standard_model import StandardModel, in_order
+from schemas.validation_problems import Violation
 
 
 class CreditRecord(StandardModel):

@@ -11,7 +11,6 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     CreditCode,
     DisciplineListType,
@@ -24,8 +23,9 @@ from schemas.types import (
     Text200,
     Text2000,
 )
-from schemas.v1.base import StandardModel, in_order, required
 from schemas.v1.party import NATURAL_PERSON
+from schemas.v1.standard_model import StandardModel, in_order, required
+from schemas.validation_problems import Violation
 
 
 class DisciplineTarget(StandardModel):

@@ -10,7 +10,6 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     CreditCode,
     DisciplineReportStatus,
@@ -19,7 +18,8 @@ from schemas.types import (
     Text64,
     Text2000,
 )
-from schemas.v1.base import StandardModel, required
+from schemas.v1.standard_model import StandardModel, required
+from schemas.validation_problems import Violation
 
 
 class DisciplineReport(StandardModel):

@@ -8,7 +8,7 @@ from pydantic import Field, WithJsonSchema
 
 from schemas.record_types import RECORD_TYPES
 from schemas.types import CreditCode, StdDateTime, SystemId, Text64, Text128, Text4000
-from schemas.v1.base import StandardModel
+from schemas.v1.standard_model import StandardModel
 
 _REASON_CODE_PATTERN = "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$"
 RecordTypeId = Annotated[

@@ -10,7 +10,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     CreditCode,
     InspectionResult,
@@ -22,7 +21,8 @@ from schemas.types import (
     Text2000,
     Text4000,
 )
-from schemas.v1.base import StandardModel, required
+from schemas.v1.standard_model import StandardModel, required
+from schemas.validation_problems import Violation
 
 
 class InspectionResultRecord(StandardModel):

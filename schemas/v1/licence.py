@@ -7,7 +7,6 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     CreditCode,
     LicenceCategory,
@@ -18,8 +17,9 @@ from schemas.types import (
     Text500,
     Text4000,
 )
-from schemas.v1.base import StandardModel, in_order
 from schemas.v1.party import Party
+from schemas.v1.standard_model import StandardModel, in_order
+from schemas.validation_problems import Violation
 
 
 class AdministrativeLicence(StandardModel):

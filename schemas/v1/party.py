@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from schemas.credit_code import PLACEHOLDER
-from schemas.errors import Violation
 from schemas.types import (
     IdType,
     PartyCategory,
@@ -23,7 +22,8 @@ from schemas.types import (
     Text64,
     Text200,
 )
-from schemas.v1.base import StandardModel, required
+from schemas.v1.standard_model import StandardModel, required
+from schemas.validation_problems import Violation
 
 ORGANISATION = "法人及非法人组织"
 NATURAL_PERSON = "自然人"

@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     Amount,
     CreditCode,
@@ -25,8 +24,9 @@ from schemas.types import (
     Text4000,
     Text5000,
 )
-from schemas.v1.base import StandardModel, in_order, required
 from schemas.v1.party import Party
+from schemas.v1.standard_model import StandardModel, in_order, required
+from schemas.validation_problems import Violation
 
 FINE = "罚款"
 CONFISCATIONS = frozenset({"没收违法所得", "没收非法财物"})

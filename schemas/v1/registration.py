@@ -13,7 +13,6 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from schemas.errors import Violation
 from schemas.types import (
     Amount,
     CreditCode,
@@ -27,7 +26,8 @@ from schemas.types import (
     Text500,
     Text4000,
 )
-from schemas.v1.base import StandardModel, in_order, required
+from schemas.v1.standard_model import StandardModel, in_order, required
+from schemas.validation_problems import Violation
 
 
 class Industry(StandardModel):

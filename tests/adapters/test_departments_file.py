@@ -36,8 +36,8 @@ import yaml
 import schemas
 from adapters.registry import BUILTIN_ADAPTERS
 from adapters.sdk import MODES
-from hub.connections import Connections
-from hub.systems import SHIPPED_CATALOGUE, SystemCatalogue
+from hub.config.system_catalogue import SHIPPED_CATALOGUE, SystemCatalogue
+from hub.hosting.connections import Connections
 from routes.approvals import load_approvals
 from routes.loader import SHIPPED_DATA, parse_files
 from routes.model import Rule

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.simulators.world import SimulatedWorld, identity
-from hub.app import Hub
-from hub.cli import main
-from hub.config import load_settings
+from hub.app.cli import main
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import JournalWriter
 
 

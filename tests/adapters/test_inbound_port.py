@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from adapters.sdk import InboundRecord, RecordProblem
-from hub.adapter_host import ADAPTER_HEADER, BrokerInboundPort
+from hub.hosting.adapter_host import ADAPTER_HEADER, BrokerInboundPort
 from hub.journal import Journal
-from hub.topology import outbound_queue_name
+from schemas.contract.topology import outbound_queue_name
 from tests.support.running_hub import RunningHub
 
 LICENCE = (Path(__file__).parents[1] / "hub" / "records" / "licence.json").read_bytes()

@@ -33,12 +33,12 @@ from pathlib import Path
 
 from adapters.file.columns import ColumnMap
 from adapters.file.csv_reader import CsvRows
+from adapters.file.error_report import ErrorReport
 from adapters.file.importer import FileImport, Progress, file_digest
-from adapters.file.report import ErrorReport
 from adapters.simulators.file_dept import COMMON_HEADERS, TYPE_HEADERS
-from hub.adapter_host import BrokerInboundPort
-from hub.app import Hub
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.hosting.adapter_host import BrokerInboundPort
 
 LICENCE = json.loads((Path(__file__).parents[1] / "hub" / "records" / "licence.json").read_bytes())
 FIELDS = {**COMMON_HEADERS, **TYPE_HEADERS["administrative_licence"]}

@@ -33,14 +33,14 @@ import uuid
 from pathlib import Path
 from typing import NamedTuple
 
-from hub.app import Hub
-from hub.broker import BrokerSession
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import Journal
-from hub.journaling import JournalHooks
-from hub.messages import OutboundMessage
-from hub.processor import Outcome
-from hub.topology import INBOUND
+from hub.observers.journal_hooks import JournalHooks
+from hub.pipeline.processor import Outcome
+from hub.runtime.broker import BrokerSession
+from schemas.contract.messages import OutboundMessage
+from schemas.contract.topology import INBOUND
 
 LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
 

@@ -8,7 +8,7 @@ import pytest
 
 import adapters.registry as registry_module
 from adapters.registry import ENTRY_POINT_GROUP, AdapterRegistry
-from hub.errors import ConfigError
+from schemas.contract.errors import ConfigError
 
 
 def test_a_registered_name_loads_its_class_only_when_asked() -> None:

@@ -23,13 +23,13 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from adapters.simulators.ports import free_port
-from hub.admin.http import create_app
-from hub.admin.http_auth import TOKENS_VARIABLE, parse_tokens, tokens_from_environment
-from hub.app import Hub
-from hub.config import load_settings
-from hub.errors import ConfigError
+from hub.app.http.auth import TOKENS_VARIABLE, parse_tokens, tokens_from_environment
+from hub.app.http.server import create_app
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import Journal, JournalWriter
 from hub.journal.engine import create_journal_engine
+from schemas.contract.errors import ConfigError
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer
@@ -233,8 +233,8 @@ def test_serve_answers_over_a_real_socket_and_logs_no_token(tmp_path: Path) -> N
     port = free_port()
     program = (  # logging as the hub command sets it up, so the access log is shown
         "import logging; logging.basicConfig(level=logging.DEBUG);"
-        "from hub.admin.http import serve; from hub.admin.http_auth import tokens_from_environment;"
-        "from hub.app import Hub; from hub.config import load_settings;"
+        "from hub.app.http.server import serve; from hub.app.http.auth import tokens_from_environment;"
+        "from hub.assembly import Hub; from hub.config.settings import load_settings;"
         f"serve(Hub(load_settings()), host='127.0.0.1', port={port}, tokens=tokens_from_environment())"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}

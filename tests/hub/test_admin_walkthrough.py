@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub.app import Hub
-from hub.cli import main
-from hub.config import load_settings
+from hub.app.cli import main
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import JournalWriter
-from hub.runtime import HubRuntime
+from hub.runtime.loops import HubRuntime
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer

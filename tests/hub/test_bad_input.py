@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.demo import SAMPLES
+from hub.app.demo import SAMPLES
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 

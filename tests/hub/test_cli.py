@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from hub.cli import main
-from hub.demo import SAMPLES
+from hub.app.cli import main
+from hub.app.demo import SAMPLES
 from tests.hub.conftest import RECORDS
 
 

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _hub_command() -> list[str]:
     """The installed console script when there is one (CI), else the module from this checkout."""
     script = shutil.which("hub")
-    return [script] if script else [sys.executable, "-m", "hub.cli"]
+    return [script] if script else [sys.executable, "-m", "hub.app.cli"]
 
 
 def _env(**extra: str) -> dict[str, str]:

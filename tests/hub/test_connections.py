@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from adapters.rest.outbound import RestOutAdapter
-from hub.app import Hub
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.delivery.runner import DeliveryRunner
-from hub.errors import ConfigError
 from hub.journal import Journal, JournalWriter
 from hub.review import ReviewVerifier
+from schemas.contract.errors import ConfigError
 
 
 def _hub(tmp_path: Path, connections: str) -> Hub:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hub.publisher import ConfirmedPublisher
+from hub.runtime.publisher import ConfirmedPublisher
 from tests.conftest import clear_policy, set_policy
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub

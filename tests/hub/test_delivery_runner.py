@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from adapters.rest.outbound import RestOutAdapter, RestOutConfig
-from hub.delay_pump import DelayPump
+from hub.config.retry_schedule import parse_schedule
 from hub.delivery.runner import DeliveryEvent, DeliveryRunner, RunnerPolicy
-from hub.delivery.schedule import parse_schedule
 from hub.journal import Journal
-from hub.loop import ConsumerLoop
-from hub.messages import InboundMessage, OutboundMessage
+from hub.runtime.consumer_loop import ConsumerLoop
+from hub.runtime.delay_pump import DelayPump
+from schemas.contract.messages import InboundMessage, OutboundMessage
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pika
 import pytest
 
-from hub.demo import SAMPLES
+from hub.app.demo import SAMPLES
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import load_settings
-from hub.envelope import content_hash
-from hub.errors import ConfigError
+from hub.config.settings import load_settings
+from schemas.contract.envelope import content_hash
+from schemas.contract.errors import ConfigError
 
 
 def test_content_hash_ignores_key_order_and_separates_sources_and_types() -> None:

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from hub.broker import BrokerSession
 from hub.journal import JournalUnavailable
-from hub.loop import ConsumerLoop
-from hub.topology import Topology, TopologyOptions
+from hub.runtime.broker import BrokerSession
+from hub.runtime.consumer_loop import ConsumerLoop
+from hub.runtime.declarations import Topology, TopologyOptions
 
 
 class Flaky(ConsumerLoop):

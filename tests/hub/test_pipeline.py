@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from hub.demo import SAMPLES
-from hub.errors import ConfigError
+from hub.app.demo import SAMPLES
+from schemas.contract.errors import ConfigError
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 import schemas
-from hub.app import Hub
-from hub.config import load_settings
-from hub.messages import InboundMessage
-from hub.processor import Outcome, Processor
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.pipeline.processor import Outcome, Processor
+from schemas.contract.messages import InboundMessage
 from tests.hub.conftest import RECORDS
 
 LICENCE = json.loads((RECORDS / "licence.json").read_bytes())

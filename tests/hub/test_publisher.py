@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from hub.messages import OutboundMessage
-from hub.publisher import ConfirmedPublisher
+from hub.runtime.publisher import ConfirmedPublisher
+from schemas.contract.messages import OutboundMessage
 
 pytestmark = pytest.mark.rabbitmq
 

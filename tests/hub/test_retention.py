@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from hub.envelope import utc_now
 from hub.journal import Journal, JournalEvent, JournalMessage
-from hub.retention import RetentionLoop
+from hub.runtime.journal_retention import RetentionLoop
+from schemas.contract.envelope import utc_now
 
 
 def _message(message_id: str, days_ago: int) -> tuple[JournalMessage, JournalEvent]:

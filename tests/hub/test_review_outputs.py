@@ -6,18 +6,18 @@ import json
 from datetime import UTC, datetime
 
 import schemas
-from hub.envelope import Envelope, RegisteredEntity, content_hash
 from hub.journal import JournalEvent
-from hub.journaling import review_events
-from hub.messages import OutboundMessage
-from hub.problems import Problem
+from hub.observers.journal_hooks import review_events
 from hub.review import ReviewOutcome, Verified
-from hub.review.outputs import (
+from hub.review.review_outputs import (
     QUARANTINED_AFTER_HEADER,
     rejected_outputs,
     verified_outputs,
 )
 from routes import RouteMatch, RoutingDecision
+from schemas.contract.envelope import Envelope, RegisteredEntity, content_hash
+from schemas.contract.messages import OutboundMessage
+from schemas.contract.problems import Problem
 from tests.hub.conftest import RECORDS
 
 PILOT = "91350100M000100Y44"

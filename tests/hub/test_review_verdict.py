@@ -11,8 +11,6 @@ import pytest
 
 import schemas
 from adapters.legal_entity import LegalEntity
-from hub.envelope import Envelope
-from hub.errors import PermanentError, TransientError
 from hub.review import Undecidable, Unverified, Verified, verify
 from hub.review.names import (
     NAME_FIELDS,
@@ -20,6 +18,8 @@ from hub.review.names import (
     registration_ended,
     same_name,
 )
+from schemas.contract.envelope import Envelope
+from schemas.contract.errors import PermanentError, TransientError
 from schemas.paths import credit_code_values
 from tests.hub.conftest import RECORDS
 

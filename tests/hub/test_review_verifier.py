@@ -17,11 +17,11 @@ import yaml
 from click.testing import CliRunner
 
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
-from hub.app import Hub
-from hub.cli import main
+from hub.app.cli import main
+from hub.assembly import Hub
 from hub.journal import Journal, JournalEvent, JournalWriter
-from hub.processor import Outcome, Processor
-from hub.runtime import HubRuntime
+from hub.pipeline.processor import Outcome, Processor
+from hub.runtime.loops import HubRuntime
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import Received, RunningHub
 

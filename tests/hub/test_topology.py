@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hub.topology import INBOUND, Topology, TopologyOptions, outbound_queue_name
+from hub.runtime.declarations import Topology, TopologyOptions
+from schemas.contract.topology import INBOUND, outbound_queue_name
 
 
 def _args(topology: Topology, name: str) -> dict:

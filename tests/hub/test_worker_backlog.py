@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.processor import Outcome
+from hub.pipeline.processor import Outcome
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 

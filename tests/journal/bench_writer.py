@@ -31,9 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hub.app import Hub
-from hub.config import load_settings
-from hub.envelope import content_hash
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import (
     Journal,
     JournalEvent,
@@ -41,7 +40,8 @@ from hub.journal import (
     JournalWriter,
     PipelineOutcome,
 )
-from hub.messages import InboundMessage
+from schemas.contract.envelope import content_hash
+from schemas.contract.messages import InboundMessage
 
 LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
 POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"

@@ -10,11 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, Index, MetaData, String, inspect
 
-from hub.errors import ConfigError
 from hub.journal import Journal
 from hub.journal.engine import create_journal_engine
 from hub.journal.migrate import VERSION_TABLE, upgrade_to_head
 from hub.journal.tables import metadata
+from schemas.contract.errors import ConfigError
 
 JOURNAL_TABLES = {
     "journal_messages", "journal_events", "journal_audit", "delivery_keys", "adapter_checkpoints"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from hub.app import Hub
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import Journal
 from hub.journal.engine import record_json
-from hub.journaling import outcome_snapshot, snapshot_records
-from hub.messages import InboundMessage
-from hub.processor import Outcome, Processor
+from hub.observers.journal_hooks import outcome_snapshot, snapshot_records
+from hub.pipeline.processor import Outcome, Processor
+from schemas.contract.messages import InboundMessage
 
 LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
 

@@ -9,7 +9,7 @@ import pytest
 
 from hub.journal import JournalWriter
 from hub.journal.writer import RecordBuilder, Records
-from hub.worker import BacklogSense
+from hub.runtime.worker import BacklogSense
 from tests.journal.conftest import event
 from tests.journal.test_writer import FakeSink, numbered, wait_until
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.catalogue import series_names
+from monitor.metric_catalogue import series_names
 from tests.monitor.promql import DASHBOARD, metric_names, require_promtool, run_promtool
 
 DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}

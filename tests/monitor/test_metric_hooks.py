@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
-from hub.app import Hub
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.config.system_catalogue import SystemCatalogue
 from hub.delivery.runner import DeliveryEvent
-from hub.envelope import Envelope
-from hub.messages import InboundMessage
-from hub.processor import Outcome, Processor
+from hub.pipeline.processor import Outcome, Processor
 from hub.review import ReviewOutcome
-from hub.systems import SystemCatalogue
 from monitor.hooks import MetricsHooks
+from schemas.contract.envelope import Envelope
+from schemas.contract.messages import InboundMessage
 
 LICENCE = Path(__file__).parents[1] / "hub" / "records" / "licence.json"
 

@@ -9,8 +9,8 @@ import requests
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.sdk.base import Health
-from monitor.http import MonitorApp, MonitorServer
+from adapters.sdk.lifecycle import Health
+from monitor.endpoint import MonitorApp, MonitorServer
 from monitor.sampler import Sampler, SystemProbe
 from monitor.service import endpoint_registry
 

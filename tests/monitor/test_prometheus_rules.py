@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.catalogue import series_names
+from monitor.metric_catalogue import series_names
 from tests.monitor.promql import (
     PROMETHEUS_DIR,
     metric_names,

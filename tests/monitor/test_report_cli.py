@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from hub.cli import main
+from hub.app.cli import main
 from hub.journal import Journal, JournalEvent, JournalMessage
 from tests.journal.conftest import event, message
 
@@ -148,7 +148,7 @@ def test_output_writes_the_report_to_a_file(env: dict[str, str], tmp_path: Path)
 
 
 def test_the_commands_default_time_zone_is_the_reports() -> None:
-    from hub.cli.report_cmd import DEFAULT_TIME_ZONE
+    from hub.app.cli.report_cmd import DEFAULT_TIME_ZONE
     from monitor.report import DEFAULT_TIME_ZONE as REPORTS
 
     assert DEFAULT_TIME_ZONE == REPORTS == "Asia/Shanghai"

@@ -18,9 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def systems() -> frozenset[str]:
-    """System ids read from the real catalogue, hub/systems.yaml."""
+    """System ids read from the real catalogue, schemas/data/systems.yaml."""
     catalogue = yaml.safe_load(
-        (REPO / "hub" / "systems.yaml").read_text(encoding="utf-8")
+        (REPO / "schemas" / "data" / "systems.yaml").read_text(encoding="utf-8")
     )
     return frozenset(entry["id"] for entry in catalogue["systems"])
 

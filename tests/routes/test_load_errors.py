@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.errors import ConfigError
 from routes import RouteConfigError, RouteTable
+from schemas.contract.errors import ConfigError
 
 Write = Callable[[str, str], Path]
 Load = Callable[..., RouteTable]

@@ -10,7 +10,6 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from schemas.codelists import CODELISTS_FILE, load_codelists
-from schemas.errors import problems_from
 from schemas.types import (
     Amount,
     DivisionCode,
@@ -22,6 +21,7 @@ from schemas.types import (
 )
 from schemas.types.context import SYSTEM_IDS
 from schemas.types.divisions import load_divisions
+from schemas.validation_problems import problems_from
 
 
 def reason(annotation: Any, value: Any, context: dict[str, Any] | None = None) -> str | None:

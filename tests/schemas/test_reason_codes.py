@@ -10,7 +10,11 @@ import pytest
 
 import schemas
 from schemas import REASON_CODES, REPAIR_CODES, repair_credit_code
-from schemas.errors import FALLBACK_CODE, PYDANTIC_ERROR_CODES, reason_error
+from schemas.validation_problems import (
+    FALLBACK_CODE,
+    PYDANTIC_ERROR_CODES,
+    reason_error,
+)
 
 PACKAGE = Path(schemas.__file__).parent
 # Calls whose first argument is a reason code.

@@ -12,11 +12,11 @@ import signal
 import sys
 from typing import Any
 
-from hub.app import Hub
-from hub.config import load_settings
-from hub.messages import InboundMessage
-from hub.processor import Outcome, Processor
-from hub.worker import Worker
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.pipeline.processor import Outcome, Processor
+from hub.runtime.worker import Worker
+from schemas.contract.messages import InboundMessage
 
 CRASH_EXIT_CODE = 70
 

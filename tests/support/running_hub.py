@@ -16,12 +16,12 @@ from typing import Any
 
 from kombu import Producer, Queue
 
-from hub.app import Hub
-from hub.broker import body_bytes
-from hub.config import load_settings
-from hub.messages import OutboundMessage
-from hub.processor import Outcome
-from hub.topology import INBOUND
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.pipeline.processor import Outcome
+from hub.runtime.broker import body_bytes
+from schemas.contract.messages import OutboundMessage
+from schemas.contract.topology import INBOUND
 
 
 @dataclass

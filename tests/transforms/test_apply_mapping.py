@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from transforms.apply_mapping import apply_mapping
-from transforms.errors import TransformError
 from transforms.mapping import RecordMapping
+from transforms.transform_errors import TransformError
 
 
 def _mapping(**fields: Any) -> RecordMapping:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.catalogue import SOURCE_DIRECTORY, MappingCatalogue
-from transforms.errors import MappingFileError
+from transforms.mapping_catalogue import SOURCE_DIRECTORY, MappingCatalogue
 from transforms.stylesheet import STYLESHEET_DIRECTORY
+from transforms.transform_errors import MappingFileError
 
-SYSTEMS_FILE = Path(__file__).parents[2] / "hub" / "systems.yaml"
+SYSTEMS_FILE = Path(__file__).parents[2] / "schemas" / "data" / "systems.yaml"
 
 GOOD = """\
 system: water

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from transforms.errors import REASON_CODES, TransformError
+from transforms.transform_errors import REASON_CODES, TransformError
 
 PACKAGE = Path(__file__).parents[2] / "transforms"
 _RAISED = re.compile(r'TransformError\(\s*"([a-z_]+\.[a-z_.]+)"')

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from transforms.errors import TransformError
 from transforms.safe_xml import hardened_parser, parse_xml
+from transforms.transform_errors import TransformError
 
 
 def _code(body: bytes, transport_charset: str | None = None) -> str:

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from transforms.errors import MappingFileError, TransformError
 from transforms.safe_xml import parse_xml
 from transforms.stylesheet import (
     STYLESHEET_DIRECTORY,
     apply_stylesheet,
     load_stylesheet,
 )
+from transforms.transform_errors import MappingFileError, TransformError
 from transforms.xmljson import SCHEMA_VERSION, UNIFIED_NAMESPACE
 
 XSL_HEAD = (

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from transforms.errors import TransformError
 from transforms.safe_xml import parse_xml
+from transforms.transform_errors import TransformError
 from transforms.xmljson import UNIFIED_NAMESPACE, dict_to_xml, local_name, xml_to_dict
 
 PARTY = {

@@ -29,9 +29,13 @@ A check that cannot apply to an adapter is overridden in the subclass with
 ``@pytest.mark.skip(reason=...)`` on a method of the same name, so the reason shows in the report.
 """
 
-from adapters.testing.conformance.common import AdapterConformance, running, wait_until
-from adapters.testing.conformance.inbound import InboundConformance, WatchedPort
-from adapters.testing.conformance.outbound import OutboundConformance
+from adapters.testing.conformance.inbound_suite import InboundConformance, WatchedPort
+from adapters.testing.conformance.outbound_suite import OutboundConformance
+from adapters.testing.conformance.suite_base import (
+    AdapterConformance,
+    running,
+    wait_until,
+)
 
 __all__ = [
     "AdapterConformance",

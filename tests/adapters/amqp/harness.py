@@ -29,8 +29,9 @@ import pika.exceptions
 from adapters.amqp.direct import AmqpDirectAdapter, AmqpDirectConfig
 from adapters.sdk import InboundPort
 from adapters.testing import RecordingPort
-from hub.broker import BrokerSession
-from hub.topology import INBOUND, Topology, TopologyOptions
+from hub.runtime.broker import BrokerSession
+from hub.runtime.declarations import Topology, TopologyOptions
+from schemas.contract.topology import INBOUND
 from tests.adapters.amqp.proxy import Forwarder
 
 MANAGEMENT = ("127.0.0.1", 15672)

@@ -9,7 +9,7 @@ import pika
 import pika.exceptions
 import pytest
 
-from hub.topology import INBOUND, OUTBOUND
+from schemas.contract.topology import INBOUND, OUTBOUND
 from tests.adapters.amqp.harness import LICENCE, AmqpDirectHarness
 
 pytestmark = pytest.mark.rabbitmq

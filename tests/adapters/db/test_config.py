@@ -14,7 +14,7 @@ from adapters.db.write import DbWriteConfig
 from adapters.registry import AdapterRegistry
 from adapters.sdk import ConfigError
 from adapters.testing import RecordingPort
-from hub.adapter_host import validate_config
+from hub.hosting.adapter_host import validate_config
 from tests.adapters.db.harness import as_port
 
 BASE: dict[str, Any] = {

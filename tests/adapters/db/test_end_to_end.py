@@ -17,8 +17,8 @@ from adapters.db.poll import DbPollAdapter, DbPollConfig
 from adapters.db.write import DbWriteAdapter, DbWriteConfig
 from adapters.simulators.front_db import FrontDbSimulator
 from adapters.testing import sample_licence
-from hub.adapter_host import BrokerInboundPort
 from hub.delivery.runner import DeliveryRunner, RunnerPolicy
+from hub.hosting.adapter_host import BrokerInboundPort
 from hub.journal import Journal
 from tests.support.running_hub import RunningHub
 from tests.support.waiting import wait_until

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from adapters.db import watermark
+from adapters.db import poll_watermark as watermark
 from adapters.db.poll import DbPollAdapter
 from adapters.sdk import ConfigError, InboundRecord, RecordProblem, TransientError
 from adapters.simulators.front_db import FrontDbSimulator

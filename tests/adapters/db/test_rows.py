@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from adapters.db import watermark
+from adapters.db import poll_watermark as watermark
 from adapters.db.poll_config import DbPollConfig
-from adapters.db.rows import read_row, row_json
+from adapters.db.table_rows import read_row, row_json
 from adapters.sdk import ConfigError, InboundRecord, RecordProblem
 
 BODY = {"kind": "db-poll", "url": "sqlite:////tmp/x.sqlite", "body_column": "body",

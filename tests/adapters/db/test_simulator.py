@@ -16,7 +16,7 @@ from adapters.db.schema import exchange_ddl, inbox_write_config, outbox_poll_con
 from adapters.db.write import DbWriteAdapter, DbWriteConfig
 from adapters.simulators.front_db import FrontDbSimulator
 from adapters.testing import RecordingPort, sample_envelope, sample_licence
-from hub.connections import Connections
+from hub.hosting.connections import Connections
 from tests.adapters.db.harness import (
     as_port,
     department_connection,

@@ -14,7 +14,7 @@ from adapters.db.write import DbWriteAdapter, DbWriteConfig
 from adapters.sdk import ConfigError, PermanentError, TransientError
 from adapters.simulators.front_db import FrontDbSimulator
 from adapters.testing import sample_envelope
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 from tests.adapters.db.harness import (
     FAST_WRITE,
     department_connection,

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.file.columns import ColumnMap
-from adapters.file.rows import FileUnusable
-from hub.errors import ConfigError
+from adapters.file.file_rows import FileUnusable
+from schemas.contract.errors import ConfigError
 
 
 def test_a_map_whose_fields_nest_into_each_other_is_refused() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.file.columns import ColumnMap, ColumnRule
 from adapters.file.csv_reader import CsvRows
-from adapters.file.rows import FileUnusable, Row
+from adapters.file.file_rows import FileUnusable, Row
 from adapters.sdk import RecordProblem
 from tests.adapters.file.support import (
     COLUMNS,

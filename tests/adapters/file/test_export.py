@@ -11,7 +11,7 @@ import pytest
 
 from adapters.file.export import FileExportAdapter, FileExportConfig, file_name
 from adapters.sdk import PermanentError, TransientError
-from hub.envelope import Envelope, content_hash
+from schemas.contract.envelope import Envelope, content_hash
 from tests.adapters.file.support import licence
 
 

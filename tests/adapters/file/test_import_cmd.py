@@ -16,12 +16,12 @@ from click.testing import CliRunner, Result
 from openpyxl import Workbook
 
 from adapters.sdk import InboundRecord
-from hub.adapter_host import BrokerInboundPort
-from hub.app import Hub
-from hub.cli import import_cmd
-from hub.cli.common import CliState
-from hub.config import load_settings
-from hub.errors import BrokerUnavailable
+from hub.app.cli import import_cmd
+from hub.app.cli.shared import CliState
+from hub.assembly import Hub
+from hub.config.settings import load_settings
+from hub.hosting.adapter_host import BrokerInboundPort
+from schemas.contract.errors import BrokerUnavailable
 from tests.adapters.file.support import HEADERS, LAYOUT, cells, licence, write_licences
 
 

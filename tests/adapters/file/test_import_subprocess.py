@@ -1,6 +1,6 @@
 """``hub import`` as a real process: a GBK file on the embedded broker, exit code and summary.
 
-Needs the command registered in ``hub/cli/__init__.py`` (``main.add_command(import_file)``).
+Needs the command registered in ``hub/app/cli/__init__.py`` (``main.add_command(import_file)``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def test_hub_import_runs_as_a_process_and_exits_1_for_a_refused_row(tmp_path: Pa
     columns = tmp_path / "columns.yaml"
     columns.write_text(yaml.safe_dump({"columns": LAYOUT}, allow_unicode=True), encoding="utf-8")
     script = shutil.which("hub")
-    command = [script] if script else [sys.executable, "-m", "hub.cli"]
+    command = [script] if script else [sys.executable, "-m", "hub.app.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(PYTHONPATH=str(REPO), HUB_DATA_DIR=str(tmp_path / "var"))
     result = subprocess.run(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from adapters.file.csv_reader import CsvRows
+from adapters.file.error_report import ErrorReport
 from adapters.file.importer import FileImport, Progress, checkpoint_key, file_digest
-from adapters.file.report import ErrorReport
 from adapters.file.xml_reader import XmlRows
 from adapters.sdk import InboundRecord, TransientError
 from adapters.testing import MemoryCheckpoints, RecordingPort

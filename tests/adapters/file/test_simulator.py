@@ -14,16 +14,16 @@ from adapters.file.export import FileExportAdapter
 from adapters.registry import AdapterRegistry
 from adapters.simulators.file_dept import FileDeptSimulator
 from adapters.testing import RecordingPort
-from hub.adapter_host import (
+from hub.config.system_catalogue import SystemCatalogue
+from hub.hosting.adapter_host import (
     BrokerInboundPort,
     build_inbound,
     build_outbound,
     validate_config,
 )
-from hub.connections import Connections
-from hub.envelope import Envelope
+from hub.hosting.connections import Connections
 from hub.journal import Journal
-from hub.systems import SystemCatalogue
+from schemas.contract.envelope import Envelope
 from tests.adapters.file.support import LICENCE, licence
 from tests.support.running_hub import RunningHub
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from adapters.file.rows import FileUnusable
+from adapters.file.file_rows import FileUnusable
 from adapters.file.xlsx_reader import XlsxRows
 from adapters.sdk import RecordProblem
 from tests.adapters.file.support import COLUMNS, HEADERS, cells, licence

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from adapters.file.rows import FileUnusable
+from adapters.file.file_rows import FileUnusable
 from adapters.file.xml_reader import XmlRows
 from tests.hub.conftest import RECORDS
-from transforms.catalogue import MappingCatalogue
 from transforms.decode import decode_record
+from transforms.mapping_catalogue import MappingCatalogue
 
 UNIFIED = (RECORDS / "licence.xml").read_text(encoding="utf-8").split("?>", 1)[1].strip()
 

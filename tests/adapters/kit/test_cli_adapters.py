@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from adapters.registry import AdapterRegistry
 from adapters.sdk import MODES
 from adapters.testing.scaffold import Scaffold, render
-from hub.cli import adapters_cmd
+from hub.app.cli import adapters_cmd
 
 TABLE = {
     "rest-out": "adapters.rest.outbound:RestOutAdapter",

@@ -17,9 +17,9 @@ import pytest
 from adapters.docs.generate import EXAMPLES
 from adapters.registry import AdapterRegistry
 from adapters.testing.scaffold import Scaffold, render, write
-from hub.config import load_settings
-from hub.connections import Connections
-from hub.systems import SystemCatalogue
+from hub.config.settings import load_settings
+from hub.config.system_catalogue import SystemCatalogue
+from hub.hosting.connections import Connections
 
 GUIDE = Path(__file__).resolve().parents[3] / "docs" / "adapters.md"
 EXAMPLE = "example acme-licences/"

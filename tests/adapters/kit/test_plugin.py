@@ -7,7 +7,7 @@ from collections.abc import Callable
 import schemas
 from adapters.sdk import InboundRecord, RecordProblem
 from adapters.testing import LICENCE, MemoryCheckpoints, RecordingPort
-from hub.envelope import Envelope, content_hash
+from schemas.contract.envelope import Envelope, content_hash
 
 
 def test_the_shipped_licence_is_valid_in_the_unified_standard() -> None:

@@ -17,7 +17,7 @@ from adapters.testing.scaffold import Scaffold, render, write
 from tests.conftest import IN_CI
 
 #: ``hub adapters list --json`` in a new process (which sees the freshly installed package).
-LIST_JSON = ("from hub.cli.adapters_cmd import adapters; "
+LIST_JSON = ("from hub.app.cli.adapters_cmd import adapters; "
              "adapters(['list', '--json'], prog_name='hub adapters')")
 
 

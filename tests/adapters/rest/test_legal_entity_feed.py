@@ -12,7 +12,7 @@ from pydantic import ValidationError
 import schemas
 from adapters.legal_entity import LegalEntityFeedAdapter, LegalEntityFeedConfig
 from adapters.legal_entity.layout import compose_scope, normalise_date, parse_scope
-from adapters.legal_entity.mapping import to_registration
+from adapters.legal_entity.library_mapping import to_registration
 from adapters.rest.pull import WATERMARK_KEY, ItemRefused
 from adapters.simulators.legal_entity_library import (
     LegalEntityLibrarySimulator,
@@ -22,7 +22,7 @@ from adapters.testing import MemoryCheckpoints, RecordingPort
 from tests.adapters.rest.harness import as_port
 
 SAMPLES = json.loads(
-    (Path(__file__).parents[3] / "hub" / "samples" / "registrations.json").read_text("utf-8"))
+    (Path(__file__).parents[3] / "hub" / "app" / "samples" / "registrations.json").read_text("utf-8"))
 CODE = "91310112MA1GB2002R"
 CHANGE: dict[str, Any] = {
     "CHANGE_TYPE": "02", "UNISCID": CODE, "ENTNAME": "上海闵行示例物流有限公司",

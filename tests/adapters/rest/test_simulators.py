@@ -16,18 +16,18 @@ from adapters.rest.outbound import RestOutAdapter, RestOutConfig
 from adapters.rest.pull import RestPullAdapter, RestPullConfig
 from adapters.rest.push import RestPushAdapter, RestPushConfig
 from adapters.sdk import PermanentError, TransientError
-from adapters.simulators.base import Simulator
 from adapters.simulators.credit_platform import CreditPlatformSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.rest_system import PushFailed, PushingSystem
 from adapters.simulators.service_hall import ServiceHallSimulator
+from adapters.simulators.simulator import Simulator
 from adapters.testing import RecordingPort, sample_envelope, sample_licence
-from hub.connections import Connections
-from hub.envelope import Envelope
-from hub.systems import SystemCatalogue
+from hub.config.system_catalogue import SystemCatalogue
+from hub.hosting.connections import Connections
+from schemas.contract.envelope import Envelope
 from tests.adapters.rest.harness import as_port, credit_record
 
-PENALTY = json.loads((Path(__file__).parents[3] / "hub" / "samples"
+PENALTY = json.loads((Path(__file__).parents[3] / "hub" / "app" / "samples"
                       / "police-penalty-bad-credit-code.json").read_text("utf-8"))
 
 

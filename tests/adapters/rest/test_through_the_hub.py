@@ -14,9 +14,9 @@ from adapters.rest.push import RestPushAdapter, RestPushConfig
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
 from adapters.testing import sample_licence
-from hub.adapter_host import BrokerInboundPort
+from hub.hosting.adapter_host import BrokerInboundPort
 from hub.journal import Journal
-from hub.topology import outbound_queue_name
+from schemas.contract.topology import outbound_queue_name
 from tests.adapters.rest.harness import registration
 from tests.support.running_hub import RunningHub
 

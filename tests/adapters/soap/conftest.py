@@ -19,7 +19,7 @@ from adapters.simulators.city_platform import CityPlatformSimulator
 from adapters.soap.call import SoapCallAdapter, SoapCallConfig
 from adapters.soap.serve import SoapServeAdapter, SoapServeConfig
 from adapters.testing import RecordingPort
-from hub.envelope import Envelope, content_hash, utc_now
+from schemas.contract.envelope import Envelope, content_hash, utc_now
 
 LICENCE: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "hub" / "records" / "licence.json").read_text(encoding="utf-8")

@@ -11,14 +11,14 @@ import yaml
 from lxml import etree
 from zeep import Client
 
-from adapters.simulators.base import Simulator
 from adapters.simulators.city_platform import CityPlatformSimulator
+from adapters.simulators.simulator import Simulator
 from adapters.soap.call import SoapCallConfig
 from adapters.soap.contract import CITY_PLATFORM_WSDL
 from adapters.soap.serve import SoapServeConfig
 from adapters.testing import RecordingPort
-from hub.connections import Connections
-from hub.systems import SystemCatalogue
+from hub.config.system_catalogue import SystemCatalogue
+from hub.hosting.connections import Connections
 from schemas import RECORD_TYPES
 from tests.adapters.soap.conftest import fault_of, licence, serve_adapter, soap_request
 

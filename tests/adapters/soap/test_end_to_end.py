@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from adapters.simulators.city_platform import CityPlatformSimulator
-from hub.app import Hub
-from hub.config import load_settings
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.journal import JournalWriter
-from hub.topology import outbound_queue_name
+from schemas.contract.topology import outbound_queue_name
 from tests.adapters.soap.conftest import LICENCE, licence
 from tests.support.running_hub import RunningHub
 

@@ -32,7 +32,7 @@ from adapters.sdk import (
     SecretRef,
     resolve_secret,
 )
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 from tests.adapters.kit.examples.folder import FolderInAdapter
 
 

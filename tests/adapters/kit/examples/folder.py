@@ -27,7 +27,7 @@ from adapters.sdk import (
     RecordProblem,
     TransientError,
 )
-from hub.envelope import Envelope
+from schemas.contract.envelope import Envelope
 
 CHECKPOINT = "last-file"
 

@@ -1,0 +1,48 @@
+"""The error taxonomy adapters raise; the core decides what each means for the record.
+
+- :class:`TransientError` (the system is down, slow, locked, answered 5xx or timed out): the
+  core retries. Inbound: the poll or call is tried again later with back-off and nothing is
+  marked taken. Outbound: the delivery runner retries, then parks the record on the broker's
+  delay schedule.
+- :class:`PermanentError` (the system understood and refused, or the adapter is misconfigured):
+  never retried. Outbound: the record goes to the destination's dead-letter queue with this
+  reason. Inbound failures about one record are reported with :class:`RecordProblem` instead.
+- :class:`RecordProblem`: one inbound record (a row, a file, a request) is unusable as it is.
+  The adapter hands it to :meth:`adapters.sdk.InboundPort.reject` with its original bytes; the
+  core quarantines it with the code, location and message, and sends feedback to the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.contract.errors import ConfigError, PermanentError, TransientError
+
+__all__ = [
+    "ADAPTER_REASON_CODES",
+    "ConfigError",
+    "PermanentError",
+    "RecordProblem",
+    "TransientError",
+]
+
+#: Reason codes adapters report for inbound records, with what each means.
+ADAPTER_REASON_CODES: dict[str, str] = {
+    "adapter.malformed": "The system sent something the adapter cannot read (bad SOAP, bad JSON, "
+    "a corrupt file).",
+    "adapter.encoding": "The bytes are not in the encoding the source declared or is configured "
+    "with.",
+    "adapter.row_invalid": "A row of a batch (CSV, xlsx, exchange table) lacks columns or has "
+    "values the adapter cannot convert.",
+    "adapter.unauthorised": "The caller's credentials do not name the source it claims to be.",
+    "adapter.unsupported": "The record type or operation is not one this adapter carries.",
+}
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """Why one inbound record is refused. ``path`` locates it (``row 12/licence_number``)."""
+
+    code: str
+    message: str
+    path: str = ""

@@ -1,0 +1,178 @@
+"""Administrator commands: dead letters, retry, replay, trace, timeline, audit.
+
+Each prints JSON lines. Retry and replay need ``--reason``, accept ``--dry-run`` and ``--rate``,
+and are written to the audit trail with ``--actor`` (default: the login name).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from hub.app.cli.shared import CliState, echo_json, exit_codes
+
+if TYPE_CHECKING:
+    from hub.admin.operations import AdminOps
+    from hub.journal import JournalEvent
+
+_actor = click.option("--actor", default=getpass.getuser, show_default="login name",
+                      help="Who is acting, for the audit trail.")
+_reason = click.option("--reason", required=True, help="Why (mandatory; kept in the audit trail).")
+_dry_run = click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+_rate = click.option("--rate", default=10.0, show_default=True, help="Messages per second at most.")
+
+
+@contextmanager
+def _ops(state: CliState) -> Iterator[AdminOps]:
+    from hub.admin.operations import AdminOps
+
+    with exit_codes():
+        hub = state.hub()
+        journal = hub.open_journal()
+        try:
+            with hub.session() as session:
+                yield AdminOps(hub, session, journal)
+        finally:
+            journal.close()
+
+
+@click.group("dead-letters")
+def dead_letters() -> None:
+    """List, show and retry what a destination could not take."""
+
+
+@dead_letters.command("list")
+@click.option("--destination", required=True, help="System id whose dead letters to list.")
+@click.option("--credit-code", help="Only records filed under this credit code.")
+@click.option("--limit", default=1000, show_default=True)
+@click.pass_obj
+def list_dead_letters(state: CliState, destination: str, credit_code: str | None, limit: int) -> None:
+    """One JSON line per dead letter: ids, record, reason, attempts, failure times, last error."""
+    with _ops(state) as ops:
+        for letter in ops.dead_letters(destination, credit_code=credit_code, limit=limit):
+            echo_json(letter.as_dict())
+
+
+@dead_letters.command("show")
+@click.argument("message_id")
+@click.option("--destination", required=True)
+@click.pass_obj
+def show_dead_letter(state: CliState, message_id: str, destination: str) -> None:
+    """One dead letter with its body. Exits 1 if there is none with that id."""
+    with _ops(state) as ops:
+        shown = ops.dead_letter(destination, message_id)
+    if shown is None:
+        echo_json({"error": f"no dead letter {message_id} for {destination}"})
+        raise SystemExit(1)
+    echo_json(shown)
+
+
+@dead_letters.command("retry")
+@click.argument("message_ids", nargs=-1)
+@click.option("--destination", required=True)
+@click.option("--all", "retry_all", is_flag=True, help="Every dead letter (of --credit-code).")
+@click.option("--credit-code", help="Only records filed under this credit code.")
+@_reason
+@_actor
+@_dry_run
+@_rate
+@click.pass_obj
+def retry_dead_letters(
+    state: CliState, message_ids: tuple[str, ...], destination: str, retry_all: bool,
+    credit_code: str | None, reason: str, actor: str, dry_run: bool, rate: float,
+) -> None:
+    """Send MESSAGE_IDS (or --all) back to the destination with a fresh retry schedule."""
+    if bool(message_ids) == retry_all:
+        raise click.UsageError("give MESSAGE_IDS or --all")
+    with _ops(state) as ops:
+        result = ops.retry_dead_letters(
+            destination, actor=actor, reason=reason, message_ids=list(message_ids) or None,
+            credit_code=credit_code, rate_per_second=rate, dry_run=dry_run,
+        )
+    echo_json(result.as_dict())
+
+
+@click.command()
+@click.option("--message-id", "message_ids", multiple=True, help="Replay this input (repeatable).")
+@click.option("--since", type=click.DateTime(), help="Received at or after (UTC).")
+@click.option("--until", type=click.DateTime(), help="Received before (UTC).")
+@click.option("--source")
+@click.option("--destination", help="Inputs that had an event at this destination.")
+@click.option("--event", help="...of this kind (e.g. dead_lettered, rejected).")
+@click.option("--record-type")
+@click.option("--credit-code")
+@click.option("--limit", default=1000, show_default=True)
+@_reason
+@_actor
+@_dry_run
+@_rate
+@click.pass_obj
+def replay(
+    state: CliState, message_ids: tuple[str, ...], since: datetime | None, until: datetime | None,
+    source: str | None, destination: str | None, event: str | None, record_type: str | None,
+    credit_code: str | None, limit: int, reason: str, actor: str, dry_run: bool, rate: float,
+) -> None:
+    """Publish journaled inputs again as their source sent them; they go through the whole
+    pipeline, and destinations drop what they already have."""
+    from datetime import UTC
+
+    from hub.journal import MessageQuery
+
+    query = MessageQuery(
+        message_ids=list(message_ids) or None,
+        since=since.replace(tzinfo=UTC) if since else None,
+        until=until.replace(tzinfo=UTC) if until else None,
+        source=source, destination=destination, event=event, record_type=record_type,
+        credit_code=credit_code, limit=limit,
+    )
+    with _ops(state) as ops:
+        result = ops.replay(query, actor=actor, reason=reason, rate_per_second=rate, dry_run=dry_run)
+    echo_json(result.as_dict())
+
+
+@click.command()
+@click.argument("message_id")
+@click.pass_obj
+def trace(state: CliState, message_id: str) -> None:
+    """Every hop of one message, oldest first. Exits 1 if the journal does not know it."""
+    with _ops(state) as ops:
+        events = ops.trace(message_id)
+    for event in events:
+        echo_json(_event_dict(event))
+    if not events:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("credit_code")
+@click.pass_obj
+def timeline(state: CliState, credit_code: str) -> None:
+    """Everything that happened to one entity's records, across all departments."""
+    with _ops(state) as ops:
+        for event in ops.timeline(credit_code):
+            echo_json(_event_dict(event))
+
+
+@click.command()
+@click.option("--limit", default=100, show_default=True)
+@click.pass_obj
+def audit(state: CliState, limit: int) -> None:
+    """The audit trail, newest first: who did what, when, why, to how many."""
+    with _ops(state) as ops:
+        for entry in ops.audits(limit):
+            echo_json({"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
+                       "reason": entry.reason, "affected": entry.affected,
+                       "dry_run": entry.dry_run, "parameters": dict(entry.parameters)})
+
+
+def _event_dict(event: JournalEvent) -> dict[str, object]:
+    data = asdict(event)
+    data.pop("id", None)
+    data["at"] = event.at.isoformat()
+    return data

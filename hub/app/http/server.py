@@ -1,0 +1,252 @@
+"""The JSON HTTP admin API: the operations of :class:`AdminOps`, behind bearer tokens.
+
+Endpoints (all need ``Authorization: Bearer <token>``; ``/openapi.json`` and ``/docs`` do not):
+
+- ``GET  /dead-letters/{destination}?credit_code=&limit=``  list, oldest first
+- ``GET  /dead-letters/{destination}/{message_id}``         one, with its body (404 if none)
+- ``POST /dead-letters/{destination}/retry``                retry ids or all (``RetryRequest``)
+- ``POST /replay``                                          replay from the journal (``ReplayRequest``)
+- ``GET  /trace/{message_id}``                              every hop (404 if unknown)
+- ``GET  /timeline/{credit_code}``                          every event of one entity
+- ``GET  /audit?limit=``                                    the audit trail, newest first
+
+Retry and replay are audited with the actor whose token was sent. Errors are JSON with a code
+(:mod:`hub.app.http.error_responses`).
+
+Concurrency: endpoints are plain functions, which FastAPI runs in a thread pool. A
+:class:`BrokerSession` is not thread-safe, so each request that needs the broker opens its own
+session and closes it before answering. Sharing one session behind a lock was the alternative;
+it would serialise every admin call behind the slowest (a rate-limited retry takes minutes),
+and an idle AMQP connection misses heartbeats and dies between calls, needing reconnect logic.
+An admin API serves a few calls a minute, so a connection per call costs nothing that matters
+and a broken one never outlives its request. The :class:`Journal` is thread-safe and pooled, so
+one is shared; requests that only read the journal (trace, timeline, audit, dry-run replay)
+open no broker connection at all and keep working while the broker is down.
+"""
+
+# No "from __future__ import annotations": FastAPI reads the endpoints' annotations at runtime,
+# and as strings they could not name the dependencies local to create_app.
+
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hub.admin.dead_letters import SCAN_LIMIT
+from hub.admin.operations import AdminOps
+from hub.app.http.auth import AdminTokens, actor_for
+from hub.app.http.error_responses import NotFound, install_error_handlers
+from hub.app.http.models import (
+    ActionOut,
+    AuditOut,
+    DeadLetterDetail,
+    DeadLetterOut,
+    ErrorOut,
+    EventOut,
+    ReplayRequest,
+    RetryRequest,
+)
+from hub.assembly import Hub
+from hub.journal import Journal
+from schemas.contract.errors import BrokerUnavailable, ConfigError
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in [(400, "Refused by the hub (e.g. blank reason, unknown destination)"),
+                         (401, "No token, or not a valid one"),
+                         (422, "The request does not fit the API"),
+                         (503, "The broker or the journal is unavailable; try again later")]
+}
+_NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorOut, "description": "Not found"}}
+
+
+class _Operations:
+    """Hands each request an :class:`AdminOps` on the shared journal (see the module docstring)."""
+
+    def __init__(self, hub: Hub, journal: Journal | None) -> None:
+        self.hub = hub
+        self.journal = journal
+
+    @contextmanager
+    def use(self, *, broker: bool) -> Iterator[AdminOps]:
+        """``broker=False`` for journal-only operations: the session is then never opened, and
+        would raise :class:`BrokerUnavailable` if an operation touched it after all."""
+        if self.journal is None:
+            raise RuntimeError("the admin API is not started (use it through its lifespan)")
+        session = self.hub.session()
+        if not broker:
+            yield AdminOps(self.hub, session, self.journal)
+            return
+        with session:
+            try:
+                yield AdminOps(self.hub, session, self.journal)
+            except session.recoverable_errors as e:
+                # The connection broke mid-operation; kombu's own error would surface as a 500.
+                raise BrokerUnavailable(f"lost the broker at {session.safe_url}: {e}") from e
+
+
+def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None) -> FastAPI:
+    """The admin API for ``hub``, accepting ``tokens`` (actor -> token).
+
+    Nothing connects here. Without ``journal`` the hub's journal is opened when the app starts
+    (its lifespan) and closed when it stops; a given ``journal`` is used as is and left open.
+    Raises :class:`ConfigError` if ``tokens`` is empty.
+    """
+    if not tokens:
+        raise ConfigError("the admin API needs at least one actor token")
+    operations = _Operations(hub, journal)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if journal is not None:
+            yield
+            return
+        operations.journal = hub.open_journal()
+        try:
+            yield
+        finally:
+            operations.journal.close()
+            operations.journal = None
+
+    bearer = HTTPBearer(auto_error=False, description="A token from HUB_ADMIN_TOKENS.")
+
+    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+        return actor_for(credentials, tokens)
+
+    app = FastAPI(
+        title="supervision-hub admin API",
+        version="1",
+        summary="Dead letters, retry, replay, trace, timeline and the audit trail.",
+        lifespan=lifespan,
+        dependencies=[Depends(caller)],
+        responses=_ERRORS,
+    )
+    install_error_handlers(app)
+    Actor = Annotated[str, Depends(caller)]
+
+    @app.get("/dead-letters/{destination}", tags=["dead letters"])
+    def list_dead_letters(
+        destination: str,
+        credit_code: Annotated[str | None, Query(description="Only this entity's records.")] = None,
+        limit: Annotated[int, Query(gt=0, le=SCAN_LIMIT)] = 1000,
+    ) -> list[DeadLetterOut]:
+        """The dead letters of a destination, oldest first; reading leaves them in place."""
+        with operations.use(broker=True) as ops:
+            letters = ops.dead_letters(destination, credit_code=credit_code, limit=limit)
+        return [DeadLetterOut.of(letter) for letter in letters]
+
+    @app.get("/dead-letters/{destination}/{message_id}", tags=["dead letters"], responses=_NOT_FOUND)
+    def show_dead_letter(destination: str, message_id: str) -> DeadLetterDetail:
+        """One dead letter with its body."""
+        with operations.use(broker=True) as ops:
+            shown = ops.dead_letter(destination, message_id)
+        if shown is None:
+            raise NotFound(f"no dead letter {message_id} for {destination}")
+        return DeadLetterDetail.of_shown(shown)
+
+    @app.post("/dead-letters/{destination}/retry", tags=["dead letters"])
+    def retry_dead_letters(destination: str, request: RetryRequest, actor: Actor) -> ActionOut:
+        """Send dead letters back to the destination with a fresh retry schedule, at ``rate``
+        per second; the answer comes when all are sent. Audited."""
+        with operations.use(broker=True) as ops:
+            result = ops.retry_dead_letters(
+                destination, actor=actor, reason=request.reason, message_ids=request.message_ids,
+                credit_code=request.credit_code, rate_per_second=request.rate,
+                dry_run=request.dry_run,
+            )
+        return ActionOut.of(result)
+
+    @app.post("/replay", tags=["journal"])
+    def replay(request: ReplayRequest, actor: Actor) -> ActionOut:
+        """Publish journaled inputs again as their source sent them, at ``rate`` per second;
+        destinations drop what they already have. Audited."""
+        with operations.use(broker=not request.dry_run) as ops:
+            result = ops.replay(
+                request.query(), actor=actor, reason=request.reason,
+                rate_per_second=request.rate, dry_run=request.dry_run,
+            )
+        return ActionOut.of(result)
+
+    @app.get("/trace/{message_id}", tags=["journal"], responses=_NOT_FOUND)
+    def trace(message_id: str) -> list[EventOut]:
+        """Every hop of one message, oldest first."""
+        with operations.use(broker=False) as ops:
+            events = ops.trace(message_id)
+        if not events:
+            raise NotFound(f"the journal does not know message {message_id}")
+        return [EventOut.of(event) for event in events]
+
+    @app.get("/timeline/{credit_code}", tags=["journal"])
+    def timeline(credit_code: str) -> list[EventOut]:
+        """Everything that happened to one entity's records, across all departments."""
+        with operations.use(broker=False) as ops:
+            return [EventOut.of(event) for event in ops.timeline(credit_code)]
+
+    @app.get("/audit", tags=["journal"])
+    def audit(limit: Annotated[int, Query(gt=0, le=10_000)] = 100) -> list[AuditOut]:
+        """The audit trail, newest first: who did what, when, why, to how many."""
+        with operations.use(broker=False) as ops:
+            return [AuditOut.of(entry) for entry in ops.audits(limit)]
+
+    return app
+
+
+def serve(
+    hub: Hub,
+    *,
+    host: str,
+    port: int,
+    tokens: AdminTokens,
+    ssl_certfile: Path | None = None,
+    ssl_keyfile: Path | None = None,
+) -> None:
+    """Run the admin API with uvicorn; return after a graceful stop on SIGINT or SIGTERM.
+
+    Tokens travel in a header, so off loopback serve over TLS (``ssl_certfile`` and
+    ``ssl_keyfile``, or a TLS-terminating proxy). uvicorn's access log records method, path and
+    status, never headers, so tokens stay out of the log. Raises :class:`ConfigError` for
+    bad tokens and whatever opening the journal raises.
+    """
+    import uvicorn  # only serving needs it; the app itself (and its tests) do not
+
+    app = create_app(hub, tokens=tokens)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        # The CLI configures logging for the whole process; uvicorn must not replace it.
+        log_config=None,
+    )
+    with _signals_end_cleanly():
+        uvicorn.Server(config).run()
+
+
+@contextmanager
+def _signals_end_cleanly() -> Iterator[None]:
+    """Let a stop signal end :func:`serve` by returning, as ``hub run`` exits 0 on one.
+
+    uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again for the handler
+    it found installed, which by default would end the process with the signal (or raise
+    KeyboardInterrupt). The handler installed here ignores that second delivery.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread; uvicorn skips them too
+        return
+    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore(_signal: int, _frame: FrameType | None) -> None:
+    return

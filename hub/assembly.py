@@ -1,0 +1,173 @@
+"""The :class:`Hub`: everything a hub process needs, built once from settings.
+
+No hidden globals: tests build a Hub from their own settings (an in-memory broker, a temporary
+routes file) and every command of the CLI builds exactly one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import schemas
+from adapters.registry import AdapterRegistry
+from hub.config.retry_schedule import Delay, parse_schedule
+from hub.config.settings import HubSettings
+from hub.config.system_catalogue import SystemCatalogue
+from hub.delivery.runner import DeliveryRunner, RunnerPolicy
+from hub.hosting.adapter_host import (
+    AdapterLoop,
+    BrokerInboundPort,
+    build_inbound,
+    build_outbound,
+)
+from hub.hosting.connections import Connections
+from hub.journal import Journal, JournalWriter
+from hub.observers.fanout import ExchangeObserver, Fanout
+from hub.observers.journal_hooks import JournalHooks
+from hub.pipeline.processor import Outcome, Processor
+from hub.review import ReviewPolicy, ReviewVerifier, open_lookup
+from hub.runtime.broker import BrokerSession
+from hub.runtime.declarations import Topology, TopologyOptions
+from hub.runtime.delay_pump import DelayPump
+from hub.runtime.journal_retention import RetentionLoop
+from hub.runtime.loops import HubRuntime, Loop
+from hub.runtime.worker import Worker
+from routes import RouteTable
+from schemas.contract.topology import REVIEW
+from transforms import MappingCatalogue
+
+
+class Hub:
+    """Catalogue, routes, mappings and topology, validated at construction.
+
+    Raises :class:`schemas.contract.errors.ConfigError` if any of them is invalid, before anything connects.
+    """
+
+    def __init__(self, settings: HubSettings, *, registry: AdapterRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or AdapterRegistry()
+        self.systems = SystemCatalogue.load(settings.systems_file)
+        self.routes = RouteTable.load(
+            settings.route_files,
+            systems=self.systems.ids,
+            record_types=schemas.RECORD_TYPES,
+        )
+        self.mappings = MappingCatalogue.load(settings.mappings_dir)
+        self.connections = Connections.load(
+            settings.connections_file, self.systems.ids, self.registry
+        )
+        self.deliveries = self.connections.outbound()
+        self.topology = Topology(
+            self.systems.ids,
+            TopologyOptions(
+                queue_type=settings.queue_type,
+                retry_delay_ms=int(settings.retry_delay_seconds * 1000),
+                delivery_limit=settings.delivery_limit,
+                delivery_delays=self._all_delays(),
+            ),
+        )
+
+    def _schedule(self, destination: str) -> tuple[Delay, ...]:
+        """The retry schedule of one destination: its own, or the hub's."""
+        config = self.deliveries.get(destination)
+        own = config.retry_schedule if config is not None else None
+        return parse_schedule(own or self.settings.delivery_retry_schedule)
+
+    def _all_delays(self) -> tuple[Delay, ...]:
+        """Every delay tier any destination uses (the topology declares one queue per tier)."""
+        delays = list(parse_schedule(self.settings.delivery_retry_schedule))
+        for destination in self.deliveries:
+            delays.extend(self._schedule(destination))
+        return tuple(delays)
+
+    def processor(self) -> Processor:
+        return Processor(
+            systems=self.systems,
+            routes=self.routes,
+            mappings=self.mappings,
+            max_message_bytes=self.settings.max_message_bytes,
+            receipts=self.settings.receipts,
+        )
+
+    def worker(
+        self,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        on_released: Callable[[int], None] | None = None,
+        on_backlog: Callable[[bool], None] | None = None,
+    ) -> Worker:
+        return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
+                      on_released=on_released, on_backlog=on_backlog)
+
+    def open_journal(self) -> Journal:
+        """The message journal, migrated to the current schema (SQLite in data_dir by default)."""
+        return Journal.open(self.settings.resolved_journal_url())
+
+    def journal_writer(self, journal: Journal) -> JournalWriter:
+        """The writer that takes journal records off the pipeline's thread, as configured."""
+        return JournalWriter(journal, max_deferral=self.settings.journal_max_deferral_seconds)
+
+    def runtime(
+        self,
+        journal: Journal,
+        writer: JournalWriter,
+        *,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        observers: Sequence[ExchangeObserver] = (),
+    ) -> HubRuntime:
+        """Every loop of ``hub run``: the worker, a delivery runner per configured destination,
+        an adapter loop per inbound adapter in the connections file, the review verifier when
+        the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
+        Every step is journaled through ``writer`` and reported to each of ``observers``
+        (metrics); ``on_outcome`` also sees each outcome (logging, tallies).
+
+        Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
+        hooks = Fanout([JournalHooks(writer), *observers])
+
+        def each_outcome(outcome: Outcome) -> None:
+            hooks.on_outcome(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        url = self.settings.resolved_broker_url()
+        loops: dict[str, Loop] = {
+            "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released,
+                                  on_backlog=hooks.on_backlog)
+        }
+        for destination, config in self.deliveries.items():
+            policy = RunnerPolicy(self._schedule(destination))
+            loops[f"deliver:{destination}"] = DeliveryRunner(
+                url,
+                self.topology,
+                destination,
+                build_outbound(self.registry, config, destination),
+                journal.delivery_keys,
+                policy,
+                on_event=hooks.on_delivery,
+            )
+        for connection in self.connections:
+            for index, inbound in enumerate(connection.inbound):
+                name = f"{inbound.kind}:{connection.system}:{index}"
+                port = BrokerInboundPort(
+                    url, self.topology, connection.system, inbound.kind, journal.checkpoints(name),
+                    confirm_timeout=self.settings.confirm_timeout_seconds,
+                    on_records=functools.partial(
+                        hooks.on_adapter_records, connection.system, inbound.kind
+                    ),
+                )
+                adapter = build_inbound(self.registry, inbound, connection.system, port)
+                loops[f"adapter:{name}"] = AdapterLoop(adapter, port)
+        lookup = self.connections.lookup()
+        if lookup is not None:
+            loops["verify:review"] = ReviewVerifier(
+                url, self.topology, open_lookup(lookup), self.routes, self.systems.ids,
+                ReviewPolicy(self._schedule(REVIEW)), on_outcome=hooks.on_review,
+            )
+        if self.settings.is_embedded():
+            loops["delay-pump"] = DelayPump(url, self.topology)
+        loops["retention"] = RetentionLoop(journal, self.settings.journal_retention_days)
+        return HubRuntime(loops)
+
+    def session(self) -> BrokerSession:
+        """A new, unopened broker session with this hub's topology."""
+        return BrokerSession(self.settings.resolved_broker_url(), self.topology)

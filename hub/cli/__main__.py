@@ -1,5 +1,0 @@
-"""``python -m hub.cli`` is the ``hub`` command."""
-
-from hub.cli import main
-
-main()

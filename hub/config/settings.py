@@ -1,0 +1,189 @@
+"""Hub configuration: defaults, then a YAML config file, then ``HUB_*`` environment variables.
+
+The defaults run the whole hub on a laptop with nothing installed: the broker is kombu's
+SQLAlchemy transport over a SQLite file under ``data_dir``. Production sets ``HUB_BROKER_URL``
+to RabbitMQ (``amqp://user:password@host:5672/vhost``); the code paths are the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from hub.config.durations import parse_duration
+from schemas.contract.errors import ConfigError
+
+EMBEDDED_BROKER_FILE = "broker.sqlite"
+EMBEDDED_JOURNAL_FILE = "journal.sqlite"
+
+
+class HubSettings(BaseSettings):
+    """Everything an operator can set. Unknown keys in a config file are rejected."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="forbid")
+
+    broker_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Broker URL. amqp://... for RabbitMQ; unset means the embedded SQLite broker "
+            "in data_dir. memory:// runs in one process only (tests)."
+        ),
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where embedded state files live.")
+    journal_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Message journal database: postgresql+psycopg://user:password@host/db in "
+            "production; unset means SQLite in data_dir."
+        ),
+    )
+    journal_retention_days: int = Field(
+        default=90, gt=0, description="Journal entries and delivery keys older than this are purged."
+    )
+    journal_max_deferral_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="While the pipeline has a backlog, the journal holds its writes back for "
+        "up to this long, leaving the CPU to the pipeline; a process killed meanwhile loses "
+        "those hop records (never the messages). 0: write at once.",
+    )
+    queue_type: Literal["classic", "quorum"] = Field(
+        default="classic",
+        description="RabbitMQ queue type for every hub queue; quorum for a RabbitMQ cluster.",
+    )
+    max_message_bytes: int = Field(
+        default=1_048_576, gt=0, description="Inbound bodies above this size are quarantined."
+    )
+    prefetch_count: int = Field(default=256, gt=0, description="Unacked inbound messages per worker.")
+    confirm_batch_size: int = Field(
+        default=256,
+        gt=0,
+        description="Inputs processed before the worker waits for their outputs' confirms.",
+    )
+    confirm_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long to wait for publisher confirms of one batch."
+    )
+    idle_flush_seconds: float = Field(
+        default=0.05, gt=0, description="A partial batch is confirmed after this much idle time."
+    )
+    retry_delay_seconds: float = Field(
+        default=30.0, gt=0, description="Delay before an input whose outputs failed is tried again."
+    )
+    max_attempts: int = Field(
+        default=5, gt=0, description="Attempts before an input goes to hub.inbound.dead."
+    )
+    delivery_limit: int = Field(
+        default=10,
+        gt=0,
+        description="Quorum queues only: redeliveries (e.g. worker crashes) before dead-lettering.",
+    )
+    delivery_retry_schedule: str = Field(
+        default="10s,1m,5m,30m,2h,6h",
+        description="Broker-level waits between delivery attempts; then the dead-letter queue.",
+    )
+    receipts: bool = Field(
+        default=False, description="Also send a feedback record (status accepted) for good records."
+    )
+    connections_file: Path | None = Field(
+        default=None,
+        description="How the hub reaches each system (inbound and outbound adapters); see "
+        "hub/hosting/connections.py. Unset: every system exchanges over AMQP itself.",
+    )
+    systems_file: Path | None = Field(
+        default=None, description="Systems catalogue; the shipped schemas/data/systems.yaml when unset."
+    )
+    route_files: list[Path] | None = Field(
+        default=None, description="Route files; the shipped routes/rules/*.yaml when unset."
+    )
+    mappings_dir: Path | None = Field(
+        default=None, description="Source mappings; the shipped transforms/sources when unset."
+    )
+
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of /metrics, /healthz and /readyz in hub run; 0 serves none (the "
+        "process still records its metrics for the host's endpoint).",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address the metrics endpoint listens on."
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Where the host's hub processes keep their metric values; data_dir/metrics "
+        "when unset. Processes that share it are scraped as one.",
+    )
+    source_cadence: str = Field(
+        default="1d",
+        description="How often a source is expected to send at least one record, unless its "
+        "connection says (cadence); longer silence raises an alert.",
+    )
+
+    @field_validator("source_cadence")
+    @classmethod
+    def _cadence_is_a_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("broker_url", "journal_url", mode="before")
+    @classmethod
+    def _blank_means_embedded(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def resolved_broker_url(self) -> str:
+        """The broker URL to connect to, with the embedded default filled in."""
+        if self.broker_url is not None:
+            return self.broker_url.get_secret_value()
+        return f"sqla+sqlite:///{(self.data_dir / EMBEDDED_BROKER_FILE).resolve()}"
+
+    def resolved_journal_url(self) -> str:
+        """The journal database URL, with the embedded SQLite default filled in."""
+        if self.journal_url is not None:
+            return self.journal_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
+
+    def resolved_metrics_dir(self) -> Path:
+        return (self.metrics_dir or self.data_dir / "metrics").resolve()
+
+    def is_embedded(self) -> bool:
+        return not self.resolved_broker_url().startswith(("amqp://", "amqps://", "pyamqp://"))
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSettings:
+    """Build settings: ``overrides`` beat ``HUB_*`` variables, which beat the file and defaults.
+
+    Raises :class:`ConfigError` naming the bad key when anything is invalid.
+    """
+
+    class _Settings(HubSettings):
+        model_config = SettingsConfigDict(yaml_file=config_file, yaml_file_encoding="utf-8")
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file {config_file} does not exist")
+    try:
+        settings = _Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        raise ConfigError(f"invalid configuration: {e}") from e
+    return HubSettings.model_validate(settings.model_dump())

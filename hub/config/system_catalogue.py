@@ -1,0 +1,90 @@
+"""The catalogue of systems the hub exchanges with (``schemas/data/systems.yaml``).
+
+A system id is a system's name everywhere in the hub: the first part of the routing key it
+publishes under, its outbound queue ``hub.out.<id>``, a route target and the addressee of
+feedback. The catalogue is data: a 24th department is a new line in the YAML file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemas.contract.errors import ConfigError
+from schemas.types.systems import SYSTEMS_FILE
+
+SHIPPED_CATALOGUE = SYSTEMS_FILE
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+#: Ids the hub uses for its own queues; a system may not take them.
+RESERVED_IDS = frozenset({"hub", "claim", "review", "quarantine", "inbound"})
+
+
+class System(BaseModel):
+    """One connected system: a platform, the legal-entity library or a district department."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable lower-case id; the routing-key prefix and queue suffix.")
+    kind: Literal["platform", "library", "department"] = Field(description="What the system is.")
+    name: str = Field(description="Official Chinese name.")
+    name_en: str = Field(description="English name for operators.")
+    number: int | None = Field(
+        default=None, description="Position in the project documents' list of 23 departments."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_routing_word(cls, value: str) -> str:
+        if not _ID_PATTERN.match(value) or value in RESERVED_IDS:
+            raise ValueError(
+                f"system id {value!r} must be lower-case ASCII letters, digits and hyphens, "
+                f"and not one of {sorted(RESERVED_IDS)}"
+            )
+        return value
+
+
+class SystemCatalogue:
+    """The known systems, by id."""
+
+    def __init__(self, systems: list[System]) -> None:
+        self._by_id: dict[str, System] = {}
+        for system in systems:
+            if system.id in self._by_id:
+                raise ConfigError(f"system id {system.id!r} appears twice in the catalogue")
+            self._by_id[system.id] = system
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SystemCatalogue:
+        """Read and validate a catalogue file; the shipped one when ``path`` is None."""
+        path = path or SHIPPED_CATALOGUE
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return cls([System.model_validate(item) for item in document["systems"]])
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+            raise ConfigError(f"{path}: cannot read the systems catalogue: {e}") from e
+        except ValidationError as e:
+            raise ConfigError(f"{path}: invalid system entry: {e}") from e
+
+    def __contains__(self, system_id: object) -> bool:
+        return system_id in self._by_id
+
+    def __iter__(self) -> Iterator[System]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, system_id: str) -> System | None:
+        return self._by_id.get(system_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._by_id)
+
+    def departments(self) -> list[System]:
+        return [s for s in self._by_id.values() if s.kind == "department"]

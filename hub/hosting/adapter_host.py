@@ -1,0 +1,229 @@
+"""The core's side of the adapter SDK: the inbound port, the adapter loop, building adapters.
+
+Adapters never see the broker or the journal; this module gives them both:
+- :class:`BrokerInboundPort` publishes an inbound adapter's records to ``hub.inbound`` under
+  ``<system>.<record-type>``, exactly as a department publishing over AMQP would, and waits for
+  the broker's confirms before returning; a refused record goes the same way with the
+  :data:`ADAPTER_PROBLEMS_HEADER`, so the processor quarantines it, journals it and sends
+  feedback like any other rejection.
+- :class:`AdapterLoop` runs an inbound adapter's lifecycle inside ``hub run`` (start with
+  back-off while its system is away, then stop cleanly).
+- :func:`build_adapter` turns a validated config into an adapter through the registry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from adapters.registry import AdapterRegistry
+from adapters.sdk.adapter_errors import RecordProblem
+from adapters.sdk.config import AdapterConfig, OutboundConfig
+from adapters.sdk.lifecycle import (
+    Adapter,
+    Checkpoints,
+    InboundAdapter,
+    InboundRecord,
+    OutboundAdapter,
+)
+from hub.runtime.broker import KeptSession
+from hub.runtime.declarations import Topology
+from schemas.contract.errors import (
+    BrokerUnavailable,
+    ConfigError,
+    PublishNotConfirmed,
+    TransientError,
+)
+from schemas.contract.messages import OutboundMessage
+from schemas.contract.problems import ADAPTER_PROBLEMS_HEADER
+from schemas.contract.topology import INBOUND, inbound_routing_key
+
+log = logging.getLogger(__name__)
+
+#: Header naming the adapter kind that took a record in.
+ADAPTER_HEADER = "hub-adapter"
+#: Record type used in the routing key when a refused record's type is not known.
+UNCLASSIFIED = "unclassified"
+
+
+class BrokerInboundPort:
+    """An :class:`~adapters.sdk.InboundPort` over one broker connection, opened on first use.
+
+    Thread-safe: calls are serialised on one connection (the confirm wait dominates). After a
+    broker failure the connection is dropped and the next call reconnects; the failed call
+    raises :class:`TransientError` and the adapter keeps its records unmarked.
+    """
+
+    def __init__(
+        self,
+        broker_url: str,
+        topology: Topology,
+        source: str,
+        adapter_kind: str,
+        checkpoints: Checkpoints,
+        *,
+        confirm_timeout: float = 30.0,
+        on_records: Callable[[str, int], None] | None = None,
+    ) -> None:
+        """``on_records(outcome, count)`` hears of records the broker confirmed: ``submitted``
+        (handed in) or ``refused`` (rejected at the door by the adapter)."""
+        self.source = source
+        self.checkpoints = checkpoints
+        self._kind = adapter_kind
+        self._confirm_timeout = confirm_timeout
+        self._lock = threading.Lock()
+        self._session = KeptSession(broker_url, topology)
+        self._on_records = on_records or (lambda outcome, count: None)
+
+    def submit(self, records: Sequence[InboundRecord]) -> list[str]:
+        messages = [
+            self._message(
+                r.body, r.record_type, r.content_type, r.source_message_id, dict(r.headers)
+            )
+            for r in records
+        ]
+        self._publish(messages)
+        if messages:
+            self._on_records("submitted", len(messages))
+        return [m.message_id or "" for m in messages]
+
+    def reject(
+        self,
+        body: bytes,
+        problem: RecordProblem,
+        *,
+        record_type: str | None = None,
+        content_type: str = "application/octet-stream",
+        source_message_id: str | None = None,
+    ) -> str:
+        problems = [{"code": problem.code, "path": problem.path, "message": problem.message}]
+        headers = {ADAPTER_PROBLEMS_HEADER: json.dumps(problems, ensure_ascii=False)}
+        message = self._message(
+            body, record_type or UNCLASSIFIED, content_type, source_message_id, headers
+        )
+        self._publish([message])
+        self._on_records("refused", 1)
+        return message.message_id or ""
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.drop()
+
+    def _message(
+        self,
+        body: bytes,
+        record_type: str,
+        content_type: str,
+        message_id: str | None,
+        headers: dict[str, Any],
+    ) -> OutboundMessage:
+        headers[ADAPTER_HEADER] = self._kind
+        return OutboundMessage(
+            exchange=INBOUND,
+            routing_key=inbound_routing_key(self.source, record_type),
+            body=body,
+            content_type=content_type,
+            content_encoding=None,
+            headers=headers,
+            message_id=message_id or str(uuid.uuid4()),
+            correlation_id=None,
+        )
+
+    def _publish(self, messages: list[OutboundMessage]) -> None:
+        if not messages:
+            return
+        with self._lock:
+            session = self._session.get()
+            broken: tuple[type[BaseException], ...] = (OSError, *session.recoverable_errors)
+            try:
+                publisher = session.publisher()
+                for message in messages:
+                    publisher.publish(message)
+                failed = publisher.settle(self._confirm_timeout)
+            except TransientError:
+                self._session.drop()
+                raise
+            except broken as e:
+                self._session.drop()
+                raise BrokerUnavailable(f"publishing for {self.source}: {e}") from e
+        if failed:
+            raise PublishNotConfirmed(f"the broker refused {len(failed)} of {len(messages)} records")
+
+
+class AdapterLoop:
+    """Runs one inbound adapter inside the hub runtime (see :class:`hub.runtime.loops.Loop`).
+
+    ``start`` is retried with doubling waits (up to ``max_wait`` seconds) while it raises
+    :class:`TransientError`; a :class:`ConfigError` or any other error ends the loop, which
+    stops the hub: a misconfigured adapter must be seen, not skipped.
+    """
+
+    def __init__(self, adapter: InboundAdapter[Any], port: BrokerInboundPort, *,
+                 max_wait: float = 60.0) -> None:
+        self.adapter = adapter
+        self.port = port
+        self.ready = threading.Event()
+        self._stopping = threading.Event()
+        self._max_wait = max_wait
+
+    def run(self) -> None:
+        wait = 1.0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self.adapter.start()
+                    break
+                except TransientError as e:
+                    log.warning("%s: cannot start (%s); again in %.0fs", self.name, e, wait)
+                    self._stopping.wait(wait)
+                    wait = min(self._max_wait, wait * 2)
+            self.ready.set()
+            self._stopping.wait()
+        finally:
+            self.adapter.stop()
+            self.port.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def name(self) -> str:
+        return f"{self.adapter.kind}:{self.adapter.system}"
+
+
+def adapter_class(registry: AdapterRegistry, kind: str) -> type[Adapter[Any]]:
+    """The adapter class registered as ``kind``; :class:`ConfigError` if it is not an adapter."""
+    cls = registry.load(kind)
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise ConfigError(f"{kind!r} is registered as {cls!r}, which is not an adapter class")
+    return cls
+
+
+def validate_config(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
+    """Validate one adapter's settings against the ``Config`` of the adapter its ``kind`` names."""
+    kind = raw.get("kind")
+    if not isinstance(kind, str):
+        raise ConfigError(f"an adapter entry has no 'kind': {sorted(raw)}")
+    return adapter_class(registry, kind).Config.model_validate(raw)
+
+
+def build_inbound(
+    registry: AdapterRegistry, config: AdapterConfig, system: str, port: BrokerInboundPort
+) -> InboundAdapter[Any]:
+    cls = adapter_class(registry, config.kind)
+    if not issubclass(cls, InboundAdapter):
+        raise ConfigError(f"adapter {config.kind!r} is not an inbound adapter")
+    return cls(config, system=system, port=port)
+
+
+def build_outbound(
+    registry: AdapterRegistry, config: OutboundConfig, system: str
+) -> OutboundAdapter[Any]:
+    cls = adapter_class(registry, config.kind)
+    if not issubclass(cls, OutboundAdapter):
+        raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
+    return cls(config, system=system)

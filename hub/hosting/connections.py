@@ -1,0 +1,219 @@
+"""How the hub reaches each system: the connections file (``HUB_CONNECTIONS_FILE``).
+
+One entry per system id of the catalogue. ``inbound`` lists the adapters that take records in
+from the system; ``outbound`` is the adapter that delivers the system's ``hub.out.<id>`` queue
+(absent: the system reads that queue over AMQP itself). Each adapter entry is validated
+against the ``Config`` model of the adapter its ``kind`` names, so a misspelt option stops
+start-up with the file, the system and the key. Example::
+
+    connections:
+      market:
+        credit_code: 11310112002985683Y
+        mode: db
+        provides: [administrative_licence, administrative_penalty]
+        subscribes: [discipline_measure, feedback]
+        inbound:
+          - {kind: db-poll, url: "env:MARKET_DB_URL", table: hub_outbox, record_type: ...}
+        outbound: {kind: db-write, url: "env:MARKET_DB_URL", table: hub_inbox}
+
+``provides`` and ``subscribes`` are the system's declared contract: record types it sends and
+record types it expects to receive. They document the agreement; the route files decide what
+a system actually receives (tests/adapters/test_departments_file.py holds the shipped file to
+the routes). ``mode`` is the exchange mode the system primarily uses; at least one of its
+adapters must use it. ``cadence`` (optional: ``30m``, ``6h``, ``1d``) is how often the system
+sends at least one record; a longer silence raises an alert (``hub_source_expected_interval_seconds``).
+
+The ``legal-entity-library`` entry alone may carry ``lookup``, validated as
+:class:`~adapters.legal_entity.LegalEntityLookupConfig`: where the library answers lookups by
+credit code. With it, the hub verifies the records under review itself (:mod:`hub.review`);
+without it they wait in ``hub.review`` for people::
+
+    legal-entity-library:
+      lookup: {url: "https://library.example/entities/{credit_code}",
+               auth: {type: bearer, token: "env:LIBRARY_TOKEN"}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+import schemas
+from adapters.legal_entity import LegalEntityLookupConfig
+from adapters.registry import AdapterRegistry
+from adapters.sdk.config import AdapterConfig, OutboundConfig
+from adapters.sdk.lifecycle import Mode
+from hub.config.durations import parse_duration
+from hub.hosting.adapter_host import adapter_class, validate_config
+from schemas.contract.errors import ConfigError
+
+#: The one system that answers credit-code lookups (its entry may carry ``lookup``).
+LEGAL_ENTITY_LIBRARY = "legal-entity-library"
+
+
+class _Entry(BaseModel):
+    """One system's entry as written in the file (adapter entries still raw)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="The system's name, for people.")
+    credit_code: str | None = Field(
+        default=None, description="The system owner's Unified Social Credit Code."
+    )
+    mode: Mode | None = Field(default=None, description="The exchange mode the system uses.")
+    provides: list[str] = Field(default_factory=list, description="Record types it sends.")
+    subscribes: list[str] = Field(default_factory=list, description="Record types it receives.")
+    cadence: str | None = Field(
+        default=None,
+        description="How often the system sends at least one record (10m, 2h, 1d); longer "
+        "silence raises an alert. Default: the hub's source_cadence.",
+    )
+    inbound: list[dict[str, Any]] = Field(default_factory=list)
+    outbound: dict[str, Any] | None = None
+    lookup: LegalEntityLookupConfig | None = Field(
+        default=None,
+        description="legal-entity-library only: where it answers lookups by credit code, to "
+        "verify and enrich the records under review.",
+    )
+
+    @field_validator("credit_code")
+    @classmethod
+    def _valid_code(cls, value: str | None) -> str | None:
+        if value is not None and (fault := schemas.check_credit_code(value)) is not None:
+            raise ValueError(f"credit code {value!r} fails the check: {fault}")
+        return value
+
+    @field_validator("cadence")
+    @classmethod
+    def _cadence_is_a_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_duration(value)
+            except ConfigError as e:
+                raise ValueError(str(e)) from e
+        return value
+
+    @field_validator("provides", "subscribes")
+    @classmethod
+    def _record_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(schemas.RECORD_TYPES))
+        if unknown:
+            raise ValueError(f"unknown record type(s): {', '.join(unknown)}")
+        return value
+
+
+class SystemConnection(BaseModel):
+    """One system's validated connection: adapter configs checked against their models."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    name: str | None = None
+    credit_code: str | None = None
+    mode: Mode | None = None
+    provides: tuple[str, ...] = ()
+    subscribes: tuple[str, ...] = ()
+    cadence_seconds: int | None = None
+    inbound: tuple[AdapterConfig, ...] = ()
+    outbound: OutboundConfig | None = None
+    lookup: LegalEntityLookupConfig | None = None
+
+
+class Connections:
+    """Every system's connection, by system id (empty when no file is configured)."""
+
+    def __init__(self, connections: Collection[SystemConnection] = ()) -> None:
+        self._by_system = {c.system: c for c in connections}
+
+    def __iter__(self) -> Iterator[SystemConnection]:
+        return iter(self._by_system.values())
+
+    def __len__(self) -> int:
+        return len(self._by_system)
+
+    def get(self, system: str) -> SystemConnection | None:
+        return self._by_system.get(system)
+
+    def outbound(self) -> dict[str, OutboundConfig]:
+        """System id -> its outbound adapter config, for the systems the hub delivers to."""
+        return {c.system: c.outbound for c in self if c.outbound is not None}
+
+    def cadence_seconds(self, system: str, default: int) -> int:
+        """How often ``system`` is expected to send: its connection's cadence, or ``default``."""
+        connection = self.get(system)
+        if connection is None or connection.cadence_seconds is None:
+            return default
+        return connection.cadence_seconds
+
+    def lookup(self) -> LegalEntityLookupConfig | None:
+        """How to look credit codes up in the legal-entity library, if the file says."""
+        library = self.get(LEGAL_ENTITY_LIBRARY)
+        return library.lookup if library is not None else None
+
+    @classmethod
+    def load(
+        cls, path: Path | None, systems: Collection[str], registry: AdapterRegistry | None = None
+    ) -> Connections:
+        """Read and check a connections file (None: no adapters, every system on AMQP).
+
+        Raises :class:`ConfigError` naming the file, the system and the problem.
+        """
+        if path is None:
+            return cls()
+        registry = registry or AdapterRegistry()
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"{path}: cannot read the connections file: {e}") from e
+        if not isinstance(document, dict) or set(document) - {"connections"}:
+            raise ConfigError(f"{path}: the file must hold one mapping, 'connections'")
+        entries = document.get("connections") or {}
+        unknown = sorted(set(entries) - set(systems))
+        if unknown:
+            raise ConfigError(f"{path}: unknown system(s): {', '.join(unknown)}")
+        return cls([_connection(path, system, raw, registry) for system, raw in entries.items()])
+
+
+def _connection(
+    path: Path, system: str, raw: Any, registry: AdapterRegistry
+) -> SystemConnection:
+    where = f"{path}: {system}"
+    try:
+        entry = _Entry.model_validate(raw or {})
+        inbound = tuple(validate_config(registry, item) for item in entry.inbound)
+        outbound = None
+        if entry.outbound is not None:
+            config = validate_config(registry, entry.outbound)
+            if not isinstance(config, OutboundConfig):
+                raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
+            outbound = config
+    except ValidationError as e:
+        raise ConfigError(f"{where}: {e}") from e
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from e
+    if entry.lookup is not None and system != LEGAL_ENTITY_LIBRARY:
+        raise ConfigError(f"{where}: only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
+    for config in inbound:
+        if adapter_class(registry, config.kind).direction != "inbound":
+            raise ConfigError(f"{where}: adapter {config.kind!r} cannot be used for inbound")
+    modes = {adapter_class(registry, c.kind).mode for c in (*inbound, *([outbound] if outbound else []))}
+    if entry.mode is not None and modes and entry.mode not in modes:
+        raise ConfigError(
+            f"{where}: mode {entry.mode!r} is not the mode of any of its adapters ({sorted(modes)})"
+        )
+    return SystemConnection(
+        system=system,
+        name=entry.name,
+        credit_code=entry.credit_code,
+        mode=entry.mode,
+        provides=tuple(entry.provides),
+        subscribes=tuple(entry.subscribes),
+        cadence_seconds=None if entry.cadence is None else parse_duration(entry.cadence),
+        inbound=inbound,
+        outbound=outbound,
+        lookup=entry.lookup,
+    )

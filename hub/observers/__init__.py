@@ -1,0 +1,1 @@
+"""How the journal and the metrics hear what the hub's loops do (see :mod:`hub.observers.fanout`)."""

@@ -1,0 +1,1 @@
+"""The runtime: broker sessions, confirmed publishing, the worker and the loops of ``hub run``."""
