@@ -57,10 +57,14 @@ setup(
         # The JSON HTTP admin API (hub admin serve): routing, validation, OpenAPI and serving.
         "admin": ["fastapi>=0.115", "uvicorn>=0.30"],
         # ruff: the adapter scaffold's test checks that generated packages pass it.
-        "test": ["pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4"],
+        # import-linter: tests/test_architecture.py holds the layers of .importlinter.
+        "test": [
+            "pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4",
+            "import-linter>=2.1",
+        ],
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",
-            "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27",
+            "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "import-linter>=2.1",
         ],
     },
     entry_points={

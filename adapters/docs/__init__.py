@@ -16,7 +16,7 @@ from adapters.docs.generate import (
     reference,
     refresh,
 )
-from adapters.docs.options import (
+from adapters.sdk.options import (
     SECRET_TYPE,
     Option,
     is_secret_reference,

@@ -16,9 +16,10 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
-from schemas.generate import doc_regions as regions
-from adapters.docs.options import cell, options_table
 from adapters.registry import AdapterRegistry
+from adapters.sdk.options import cell, options_table
+from adapters.testing.scaffold import Scaffold, render
+from schemas.generate import doc_regions as regions
 
 REFERENCE = "adapter reference"
 #: The worked examples of the guide: (adapter name, direction).
@@ -90,8 +91,6 @@ def reference(registry: AdapterRegistry | None = None,
 
 def examples() -> dict[str, str]:
     """Region name -> fenced code block, for every file of the worked examples."""
-    from adapters.testing.scaffold import Scaffold, render
-
     regions = {}
     for kind, direction in EXAMPLES:
         for path, text in render(Scaffold(kind, direction, "rest")).items():  # type: ignore[arg-type]

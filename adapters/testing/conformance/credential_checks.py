@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.docs.options import is_secret_reference
+from adapters.sdk.options import is_secret_reference
 
 SENTINEL = "conformance-sentinel-3f9c2a71"
 _ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")

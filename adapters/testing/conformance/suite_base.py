@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from adapters.docs.options import models_in, options
 from adapters.registry import AdapterRegistry
 from adapters.sdk import MODES, Adapter, AdapterConfig, Health, masked, resolve_secret
+from adapters.sdk.options import models_in, options
 from adapters.testing.conformance.credential_checks import (
     SENTINEL,
     with_sentinel_secrets,
