@@ -5,3 +5,19 @@ theirs in the ``supervision_hub.adapters`` entry-point group of their own ``setu
 
     entry_points={"supervision_hub.adapters": ["my-system = my_package.adapter:MySystemAdapter"]}
 """
+
+# Public parts: the SDK and the registry for the core and integrators; built-in adapters are
+# loaded by name through the registry, simulators and the test kit serve tests and the demo.
+__all__ = [
+    "amqp",
+    "db",
+    "docs",
+    "file",
+    "legal_entity",
+    "registry",
+    "rest",
+    "sdk",
+    "simulators",
+    "soap",
+    "testing",
+]

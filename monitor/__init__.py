@@ -13,3 +13,20 @@ Only this package imports prometheus-client. Its parts:
 - ``grafana/`` and ``prometheus/``: the dashboard, the scrape config and the alert rules
   (guide: ``docs/metrics.md``).
 """
+
+# Modules, not names: importing prometheus-client must wait for monitor.process.use_directory.
+__all__ = [
+    "docs",
+    "endpoint",
+    "fate",
+    "flow",
+    "hooks",
+    "metric_catalogue",
+    "metrics",
+    "process",
+    "queues",
+    "report",
+    "report_format",
+    "sampler",
+    "service",
+]

@@ -11,3 +11,14 @@ writes what the department should receive into another table the department read
 - :mod:`adapters.db.poll_watermark`: a watermark position kept as text in the adapter's checkpoints;
 - :mod:`adapters.db.schema`: the exchange tables the default configs expect, as DDL.
 """
+
+# Import the modules directly (the registry does).
+__all__ = [
+    "database",
+    "poll",
+    "poll_config",
+    "poll_watermark",
+    "schema",
+    "table_rows",
+    "write",
+]

@@ -13,3 +13,20 @@
   ``file-export`` (:mod:`~adapters.file.export`) writes each delivered envelope as a JSON file;
   ``hub import`` (``hub/app/cli/import_cmd.py``) imports one file from the command line.
 """
+
+# Import the modules directly (the registry does).
+__all__ = [
+    "columns",
+    "completion",
+    "csv_reader",
+    "drop",
+    "drop_config",
+    "encodings",
+    "error_report",
+    "export",
+    "file_rows",
+    "importer",
+    "readers",
+    "xlsx_reader",
+    "xml_reader",
+]

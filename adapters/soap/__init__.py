@@ -8,3 +8,15 @@ Both speak the exchange contract in ``schemas/wsdl/city-platform.wsdl`` (our ass
 city platform's service, unconfirmed; see :mod:`adapters.soap.contract`). The modules import
 zeep and lxml, so import them directly (the registry does) rather than from this package.
 """
+
+# Import the modules directly (the registry does); they import zeep and lxml.
+__all__ = [
+    "call",
+    "contract",
+    "credentials",
+    "outcomes",
+    "serve",
+    "server",
+    "soap11",
+    "submission",
+]

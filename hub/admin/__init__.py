@@ -5,3 +5,12 @@ the JSON HTTP admin API (:mod:`hub.app.http.server`, ``hub admin serve``) only p
 print results. Every action that changes anything
 needs a reason and writes an audit entry: who, when, what, why, how many.
 """
+
+from hub.admin.dead_letters import DeadLetter
+from hub.admin.operations import ActionResult, AdminOps
+
+__all__ = [
+    "ActionResult",
+    "AdminOps",
+    "DeadLetter",
+]

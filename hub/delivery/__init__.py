@@ -5,3 +5,15 @@ A :class:`hub.delivery.runner.DeliveryRunner` consumes one destination's queue
 that consume their queue themselves over AMQP need no runner. See :mod:`hub.delivery.runner`
 for the contract.
 """
+
+from hub.delivery.destinations import Destination
+from hub.delivery.parking import ParkingLoop
+from hub.delivery.runner import DeliveryEvent, DeliveryRunner, RunnerPolicy
+
+__all__ = [
+    "DeliveryEvent",
+    "DeliveryRunner",
+    "Destination",
+    "ParkingLoop",
+    "RunnerPolicy",
+]
