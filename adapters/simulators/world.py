@@ -20,8 +20,8 @@ tax                       amqp    publishes itself (its own RabbitMQ user on Rab
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,6 @@ from adapters.simulators.service_hall import ServiceHallSimulator
 from adapters.simulators.simulator import Simulator
 from adapters.testing.samples import LICENCE
 
-DISCIPLINE_SAMPLE = Path(__file__).parents[2] / "hub" / "app" / "samples" / "tax-discipline.json"
 #: The department that sends a licence in each of four modes (tax sends discipline over AMQP).
 LICENSING_DEPARTMENTS = {"market": "db", "commerce": "file", "construction": "rest",
                          "housing": "soap"}
@@ -117,10 +116,11 @@ class SimulatedWorld:
             variables.update(simulator.environment())
         return variables
 
-    def emit_samples(self) -> SampleTraffic:
+    def emit_samples(self, discipline_sample: Mapping[str, Any]) -> SampleTraffic:
         """One record from a department in each mode: a licence from each licensing department
-        (to the city and credit platforms) and a joint-discipline decision from tax over AMQP
-        (to both platforms, the service hall and the departments that enforce it)."""
+        (to the city and credit platforms) and ``discipline_sample``, a joint-discipline decision,
+        from tax over AMQP (to both platforms, the service hall and the departments that enforce
+        it), under a new ``discipline_id``."""
         stamp = time.strftime("%H%M%S")
         sent: dict[str, str] = {}
         for department, mode in LICENSING_DEPARTMENTS.items():
@@ -128,8 +128,7 @@ class SimulatedWorld:
             self.simulators[department].emit({**LICENCE, "licence_number": number},
                                              "administrative_licence")
             sent[number] = department
-        discipline = json.loads(DISCIPLINE_SAMPLE.read_bytes())
-        discipline["discipline_id"] = f"LHCJ-{stamp}"
+        discipline = {**discipline_sample, "discipline_id": f"LHCJ-{stamp}"}
         self.tax.emit(discipline, "discipline_measure")
         sent[discipline["discipline_id"]] = "tax"
         everything = set(sent)

@@ -4,6 +4,7 @@ runtime against them, send one record per exchange mode and report where each ar
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -12,9 +13,12 @@ from pathlib import Path
 import click
 
 from adapters.simulators.world import SimulatedWorld
+from hub.app.demo import SAMPLES
 from hub.assembly import Hub
 from hub.config.settings import HubSettings
 
+#: The joint-discipline decision tax sends over AMQP (a file of the demo's samples).
+DISCIPLINE_SAMPLE = "tax-discipline.json"
 
 def run_world(
     settings: HubSettings,
@@ -73,7 +77,7 @@ def run_world(
 def _traffic(world: SimulatedWorld, samples: bool, timeout: float) -> bool:
     if not samples:
         return True
-    traffic = world.emit_samples()
+    traffic = world.emit_samples(json.loads((SAMPLES / DISCIPLINE_SAMPLE).read_bytes()))
     click.echo(f"Sent {len(traffic.sent)} records, one per exchange mode: "
                + ", ".join(f"{ident} from {source}" for ident, source in traffic.sent.items()))
     deadline = time.monotonic() + timeout

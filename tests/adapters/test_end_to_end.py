@@ -4,6 +4,7 @@ discipline decision, every department that must enforce it, each in its own mode
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from adapters.simulators.world import SimulatedWorld, identity
 from hub.app.cli import main
+from hub.app.demo import SAMPLES
 from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.journal import JournalWriter
@@ -47,7 +49,7 @@ def world(broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 def test_a_record_from_each_mode_reaches_the_platforms_and_the_right_departments(
     world: SimulatedWorld,
 ) -> None:
-    traffic = world.emit_samples()
+    traffic = world.emit_samples(json.loads((SAMPLES / "tax-discipline.json").read_bytes()))
     assert sorted(traffic.sent.values()) == ["commerce", "construction", "housing", "market", "tax"]
     deadline = time.monotonic() + 60
     while world.holding(traffic) != traffic.expected:

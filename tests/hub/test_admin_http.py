@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from adapters.simulators.ports import free_port
 from hub.app.http.auth import TOKENS_VARIABLE, parse_tokens, tokens_from_environment
-from hub.app.http.server import create_app
+from hub.app.http.admin_api import create_app
 from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.journal import Journal, JournalWriter
@@ -233,7 +233,7 @@ def test_serve_answers_over_a_real_socket_and_logs_no_token(tmp_path: Path) -> N
     port = free_port()
     program = (  # logging as the hub command sets it up, so the access log is shown
         "import logging; logging.basicConfig(level=logging.DEBUG);"
-        "from hub.app.http.server import serve; from hub.app.http.auth import tokens_from_environment;"
+        "from hub.app.http.admin_api import serve; from hub.app.http.auth import tokens_from_environment;"
         "from hub.assembly import Hub; from hub.config.settings import load_settings;"
         f"serve(Hub(load_settings()), host='127.0.0.1', port={port}, tokens=tokens_from_environment())"
     )

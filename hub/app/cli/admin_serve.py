@@ -31,7 +31,7 @@ def serve(
     """
     try:
         from hub.app.http.auth import tokens_from_environment
-        from hub.app.http.server import serve as serve_api
+        from hub.app.http.admin_api import serve as serve_api
     except ImportError:
         click.echo("the admin API needs: pip install 'supervision-hub[admin]'", err=True)
         sys.exit(2)
