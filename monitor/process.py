@@ -21,11 +21,17 @@ import os
 import sys
 from pathlib import Path
 
+from schemas.contract.errors import ConfigError
+
 ENVIRONMENT_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
-class MetricsDirectoryError(RuntimeError):
-    """The metrics directory cannot be used (prometheus-client was imported too early)."""
+class MetricsDirectoryError(ConfigError):
+    """The metrics directory cannot be used (prometheus-client was imported too early).
+
+    A :class:`ConfigError` (start-up stops, the CLI exits 2); no longer a ``RuntimeError``,
+    which nothing caught it as.
+    """
 
 
 def use_directory(directory: Path) -> Path:

@@ -73,12 +73,17 @@ from hub.journal.engine import create_journal_engine, unavailable_as_transient
 from hub.journal.migrate import upgrade_to_head
 from hub.journal.passes import Pass, first_replayed, received_between, replay_passes
 from monitor.fate import DEAD, DONE, PENDING, STATES, Fate, judge
+from schemas.contract.errors import PermanentError
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
-class ReconciliationError(RuntimeError):
-    """The classification broke its own identity: a bug in the report, never in the data."""
+class ReconciliationError(PermanentError):
+    """The classification broke its own identity: a bug in the report, never in the data.
+
+    Permanent: the same journal gives the same report. No longer a ``RuntimeError``, which
+    nothing caught it as.
+    """
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from routes.findings import LintIssue
 from routes.model import Rule
 from routes.predicates import MISSING, lookup
 from routes.yamlio import FileProblem
+from schemas.contract.errors import ConfigError
 
 LICENSED_ITEMS = "business_scope.licensed_items"
 
@@ -44,8 +45,12 @@ class Resolver(Protocol):
         ...
 
 
-class ResolverOptionError(Exception):
-    """A route gives a resolver wrong options; ``key`` is the route key at fault."""
+class ResolverOptionError(ConfigError):
+    """A route gives a resolver wrong options; ``key`` is the route key at fault.
+
+    A :class:`ConfigError`; :func:`routes.build.build` turns it into a ``config.resolver``
+    finding.
+    """
 
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)

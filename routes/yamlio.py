@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from routes.findings import LintIssue
+from schemas.contract.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,8 +27,12 @@ _TYPE_TAGS = (
 )
 
 
-class FileProblem(Exception):
-    """A file cannot be used; ``issues`` says why (raised by :func:`read_model`)."""
+class FileProblem(ConfigError):
+    """A file cannot be used; ``issues`` says why (raised by :func:`read_model`).
+
+    A :class:`ConfigError`: route and data files are configuration. The route loader turns it
+    into ``config.*`` findings, so one run reports every bad file.
+    """
 
     def __init__(self, issues: list[LintIssue]) -> None:
         super().__init__("; ".join(str(issue) for issue in issues))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from schemas import v1
+from schemas.contract.errors import PermanentError
 from schemas.record_types import RECORD_TYPES, SCHEMA_VERSION
 from schemas.v1.standard_model import StandardModel
 
@@ -19,12 +20,19 @@ assert all(tuple(models) == RECORD_TYPES for models in SCHEMA_VERSIONS.values())
 assert SCHEMA_VERSION in SCHEMA_VERSIONS
 
 
-class UnknownSchemaVersion(LookupError):
-    """The schema version is not implemented (reason code ``schema_version.unknown``)."""
+# Both keep LookupError as a second base: callers (hub.review.verification) catch LookupError.
+class UnknownSchemaVersion(PermanentError, LookupError):
+    """The schema version is not implemented (reason code ``schema_version.unknown``).
+
+    Permanent for the message that names it; also a ``LookupError``.
+    """
 
 
-class UnknownRecordType(LookupError):
-    """The record type is not in the standard (reason code ``record_type.unknown``)."""
+class UnknownRecordType(PermanentError, LookupError):
+    """The record type is not in the standard (reason code ``record_type.unknown``).
+
+    Permanent for the message that names it; also a ``LookupError``.
+    """
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:

@@ -14,6 +14,8 @@ as evidence, because about one common GBK character in five happens to form one.
 
 from __future__ import annotations
 
+from schemas.contract.errors import PermanentError
+
 UTF8 = "utf-8"
 GBK = "gbk"
 GB18030 = "gb18030"
@@ -34,8 +36,11 @@ _ALIASES: dict[str, str] = {
 _DISPLAY = {UTF8: "UTF-8", GBK: "GBK", GB18030: "GB18030"}
 
 
-class CharsetMismatch(Exception):
-    """The bytes are not in the encoding they are labelled with; the message says why."""
+class CharsetMismatch(PermanentError):
+    """The bytes are not in the encoding they are labelled with; the message says why.
+
+    Permanent for the message: its readers turn it into a :class:`TransformError`.
+    """
 
 
 def canonical_charset(label: str) -> str | None:

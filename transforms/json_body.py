@@ -68,6 +68,7 @@ def encode_json(record: dict[str, Any]) -> bytes:
     return text.encode(UTF8)
 
 
+# Private: raised by _json_value and caught (as ValueError) in this module, never leaves it.
 class _Unserialisable(ValueError):
     pass
 

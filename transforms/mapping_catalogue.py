@@ -118,7 +118,7 @@ def _read(path: Path) -> SourceMappingFile:
             str(path), e.key, f"key given twice (line {e.line})"
         ) from e
     except yaml.YAMLError as e:
-        raise MappingFileError(str(path), "", f"not valid YAML: {e}") from e
+        raise MappingFileError(str(path), "", f"not valid YAML: {_yaml_problem(e)}") from e
     try:
         return SourceMappingFile.model_validate(data)
     except ValidationError as e:
@@ -132,6 +132,17 @@ def _read(path: Path) -> SourceMappingFile:
         raise MappingFileError(str(path), key, message) from e
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What the parser objects to and where, in one line (PyYAML's own text quotes the source)."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem:
+        mark = error.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        said = f"{error.context}: {error.problem}" if error.context else error.problem
+        return f"{said}{where}"
+    return str(error)
+
+
+# Private: raised by _StrictLoader and caught by _read above, never leaves this module.
 class _DuplicateKey(yaml.YAMLError):
     def __init__(self, key: str, line: int) -> None:
         super().__init__(f"duplicate key {key!r} on line {line}")

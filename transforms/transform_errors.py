@@ -1,18 +1,22 @@
-"""Errors raised by the transforms package.
+"""Errors raised by the transforms package: its branch of the hub's one error tree.
 
-Two kinds, split by what the runtime does with them:
+The tree, its root and the table of every class are in :mod:`schemas.contract.errors`. Two
+kinds here, split by what the runtime does with them:
 
 * `TransformError`: the *message* is bad (malformed body, lying encoding, unknown code ...).
-  It is permanent for that message: the hub rejects it and sends the reason back to the source.
-  Every bad input raises this and nothing else.
+  It is permanent for that message (a `PermanentError`): the hub rejects it and sends the reason
+  back to the source. Every bad input raises this and nothing else.
 * `MappingFileError`: a *configuration* file shipped with the hub (a source mapping or an XSLT
-  stylesheet) is bad. It stops start-up with a message naming the file and the key.
+  stylesheet) is bad. It is a `ConfigError`: it stops start-up (the CLI exits 2) with one line
+  naming the file and the key.
 
 `REASON_CODES` is the table of every reason code this package emits; a test checks that the
 code raises no code missing from it.
 """
 
 from __future__ import annotations
+
+from schemas.contract.errors import ConfigError, PermanentError
 
 REASON_CODES: dict[str, str] = {
     "body.content_type_unsupported": "the content type is neither JSON nor XML",
@@ -42,8 +46,8 @@ REASON_CODES: dict[str, str] = {
 }
 
 
-class TransformError(Exception):
-    """A message cannot be transformed.
+class TransformError(PermanentError):
+    """A message cannot be transformed: permanent for that message, which is rejected.
 
     `code` is a dotted reason code from `REASON_CODES`; `path` is the dotted field path in the
     unified form (list items by index, e.g. ``penalty_categories.1``) or "" for the whole
@@ -61,10 +65,16 @@ class TransformError(Exception):
         return {"code": self.code, "path": self.path, "message": self.message}
 
 
-class MappingFileError(ValueError):
-    """A source mapping file or stylesheet is invalid; raised while loading, never per message."""
+class MappingFileError(ConfigError):
+    """A source mapping file or stylesheet is invalid; raised while loading, never per message.
+
+    A :class:`ConfigError` (no longer a ``ValueError``: nothing caught it as one), so every
+    command turns it into exit code 2. ``str()`` is one line: ``file: key: message``.
+    """
 
     def __init__(self, file: str, key: str, message: str) -> None:
+        # Parsers' messages may span lines (a caret under the column); an operator reads one.
+        message = "; ".join(line.strip() for line in message.splitlines() if line.strip())
         super().__init__(f"{file}: {key or '<file>'}: {message}")
         self.file = file
         self.key = key

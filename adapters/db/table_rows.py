@@ -34,6 +34,7 @@ ENCODING = "adapter.encoding"
 _TYPE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+# Private: raised by the row readers and caught in this module, never leaves it.
 class _Unusable(Exception):
     """A value that cannot become part of a record; ``code`` and ``message`` say why."""
 

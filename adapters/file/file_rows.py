@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple, Protocol
 
-from adapters.sdk.adapter_errors import RecordProblem
+from adapters.sdk.adapter_errors import PermanentError, RecordProblem
 
 #: A record in unified field names (CSV, xlsx) or one record's own document (XML batches).
 RecordValue = dict[str, Any] | bytes
@@ -30,8 +30,11 @@ class Row(NamedTuple):
     raw: bytes
 
 
-class FileUnusable(Exception):
+class FileUnusable(PermanentError):
     """The file cannot be read (corrupt, wrong encoding, no usable header, malformed XML).
+
+    Permanent: reading it again gives the same answer, so the file is quarantined with
+    :attr:`problem`.
 
     Raised by a reader's iterator, possibly after some rows were yielded (a truncated XML
     batch): what came before stays valid, nothing after it can be read.

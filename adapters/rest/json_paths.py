@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from adapters.sdk.adapter_errors import PermanentError
+
 _NAME = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
 
 
-class PathMissing(LookupError):
-    """The document has nothing at the path."""
+class PathMissing(PermanentError):
+    """The document has nothing at the path: permanent for that document (its callers refuse
+    the item or skip the optional value). Not a ``LookupError``: callers catch it by name."""
 
 
 def check_path(path: str) -> str:

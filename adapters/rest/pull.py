@@ -44,8 +44,11 @@ WATERMARK_KEY = "watermark"
 __all__ = ["WATERMARK_KEY", "ItemRefused", "RestPullAdapter", "RestPullConfig"]
 
 
-class ItemRefused(Exception):
-    """Raised by :meth:`RestPullAdapter.transform` when an item cannot become a record."""
+class ItemRefused(PermanentError):
+    """Raised by :meth:`RestPullAdapter.transform` when an item cannot become a record.
+
+    Permanent for that item: it is quarantined with :attr:`problem` and the poll goes on.
+    """
 
     def __init__(self, problem: RecordProblem) -> None:
         super().__init__(problem.message)

@@ -1,5 +1,10 @@
 """The error taxonomy adapters raise; the core decides what each means for the record.
 
+The three classes are the branches of the hub's one error tree (defined, with a table of every
+class, in :mod:`schemas.contract.errors`), re-exported here so that third-party adapters import
+them from :mod:`adapters.sdk` only. :class:`ConfigError` (the adapter's options are wrong) stops
+start-up.
+
 - :class:`TransientError` (the system is down, slow, locked, answered 5xx or timed out): the
   core retries. Inbound: the poll or call is tried again later with back-off and nothing is
   marked taken. Outbound: the delivery runner retries, then parks the record on the broker's

@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 
+from adapters.sdk.adapter_errors import PermanentError
 from adapters.simulators.ports import free_port
 from adapters.simulators.rest_peer import (
     JsonServer,
@@ -75,8 +76,12 @@ class Inbox:
             return list(self._by_key)
 
 
-class PushFailed(RuntimeError):
-    """The hub did not take a pushed record (refused it, or stayed away too long)."""
+class PushFailed(PermanentError):
+    """The hub did not take a pushed record (refused it, or stayed away too long).
+
+    Permanent: the pusher has already retried for its whole patience. Not a ``RuntimeError``
+    any more; nothing caught it as one.
+    """
 
     def __init__(self, message: str, answer: dict[str, Any] | None = None) -> None:
         super().__init__(message)

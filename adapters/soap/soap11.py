@@ -14,6 +14,7 @@ from typing import Literal
 
 from lxml import etree
 
+from adapters.sdk.adapter_errors import PermanentError
 from adapters.soap.contract import NS, qname
 from transforms.safe_xml import parse_xml
 from transforms.transform_errors import TransformError
@@ -25,9 +26,12 @@ CONTENT_TYPE = "text/xml; charset=utf-8"
 FaultCode = Literal["Client", "Server", "VersionMismatch", "MustUnderstand"]
 
 
-class SoapFault(Exception):
+class SoapFault(PermanentError):
     """A SOAP fault to answer with. ``code`` is the machine-readable reason (ExchangeFault/code),
     ``cause`` the parser's precise reason if any, ``message_id`` the hub id of a quarantined copy.
+
+    Permanent for the hub: the request is settled by this answer and never retried here. A
+    ``Server`` faultcode tells the *caller* it may send the request again later.
     """
 
     def __init__(

@@ -30,6 +30,7 @@ from hub.review.names import (
     same_name,
 )
 from schemas.contract.envelope import Envelope, RegisteredEntity
+from schemas.contract.errors import PermanentError
 from schemas.contract.problems import REVIEW_UNDECIDABLE, Problem
 from schemas.reasons import CREDIT_CODE_UNVERIFIED, CREDIT_CODE_VERIFIED
 
@@ -42,8 +43,12 @@ class EntityLookup(Protocol):
     def close(self) -> None: ...
 
 
-class Undecidable(Exception):
-    """The library cannot settle this record; people must (reason ``review.undecidable``)."""
+class Undecidable(PermanentError):
+    """The library cannot settle this record; people must (reason ``review.undecidable``).
+
+    Permanent: asking the library again cannot settle it. The verifier catches it before any
+    other :class:`PermanentError` and hands the record to review with :attr:`code`.
+    """
 
     code = REVIEW_UNDECIDABLE
 

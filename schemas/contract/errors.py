@@ -5,6 +5,38 @@
 - :class:`PermanentError` is never retried: the message goes to quarantine or a dead-letter
   queue with its reason and original body.
 
+Every exception the project raises for a runtime decision derives from :class:`HubError`
+through exactly one of the three branches (``tests/schemas/test_error_tree.py`` checks it).
+Other packages define their own subclasses next to the code that raises them; this module
+imports none of them (it is the ground layer), so the whole tree is listed here:
+
+=================  ======================================================  ===========
+package            class (module)                                          branch
+=================  ======================================================  ===========
+schemas.contract   BrokerUnavailable, PublishNotConfirmed (this module)    Transient
+schemas            UnknownSchemaVersion, UnknownRecordType                 Permanent
+                   (record_registry; also ``LookupError``)
+transforms         TransformError (transform_errors)                       Permanent
+transforms         MappingFileError (transform_errors)                     Config
+transforms         CharsetMismatch (charsets)                              Permanent
+routes             RouteConfigError (findings)                             Config
+routes             FileProblem (yamlio), ResolverOptionError (resolvers)   Config
+adapters.sdk       re-exports ConfigError, TransientError, PermanentError  (all three)
+                   (adapter_errors) for third-party adapters
+adapters           FileUnusable (file.file_rows), ItemRefused, PathMissing Permanent
+                   (rest.pull, rest.json_paths), SoapFault (soap.soap11),
+                   PushFailed (simulators.rest_system)
+hub.journal        JournalUnavailable (journal_errors)                     Transient
+hub.journal        JournalClosed (journal_errors)                          Permanent
+hub.review         Undecidable (verification)                              Permanent
+hub.app.http       NotAuthenticated (auth), NotFound (error_responses)     Permanent
+monitor            MetricsDirectoryError (process)                         Config
+monitor            ReconciliationError (report)                            Permanent
+=================  ======================================================  ===========
+
+A few private exceptions (leading underscore) never leave the module that raises them and are
+outside the tree; the test lists each with its reason.
+
 Raise with ``from e`` so the original cause stays in the log.
 """
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from hub.app.cli import main
 from hub.app.demo import SAMPLES
+from schemas.contract.errors import BrokerUnavailable
 from tests.hub.conftest import RECORDS
+from transforms.transform_errors import MappingFileError
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -110,6 +113,54 @@ def test_a_bad_config_file_exits_2_naming_the_key(tmp_path: Path) -> None:
     result = _run("--config", str(config), "check")
     assert result.exit_code == 2
     assert "queue_typ" in result.output
+
+
+BROKEN_MAPPINGS = [
+    pytest.param("system: police\nmappings: [\n  bad", "while parsing a flow sequence", id="yaml"),
+    pytest.param("system: police\nmappings: []\n", "description: Field required", id="field"),
+]
+
+
+@pytest.mark.parametrize("command", [
+    ["check"],
+    ["validate", "--source", "police", "--type", "administrative_licence",
+     str(RECORDS / "licence.json")],
+])
+@pytest.mark.parametrize(("text", "problem"), BROKEN_MAPPINGS)
+def test_a_broken_mapping_file_exits_2_with_one_line_naming_it(
+    tmp_path: Path, command: list[str], text: str, problem: str
+) -> None:
+    mapping = tmp_path / "mappings" / "police.yaml"
+    mapping.parent.mkdir()
+    mapping.write_text(text, encoding="utf-8")
+    env = {"HUB_MAPPINGS_DIR": str(mapping.parent), "HUB_DATA_DIR": str(tmp_path),
+           "HUB_BROKER_URL": ""}
+    result = _run(*command, env=env)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"configuration error: {mapping}: ") and problem in line
+
+
+def test_the_hub_group_gives_every_command_the_exit_codes() -> None:
+    @main.command("raises-in-test")
+    def raises() -> None:
+        raise MappingFileError("sources/police.yaml", "mappings.0.xslt", "x.xsl does not exist")
+
+    @main.command("broker-away-in-test")
+    def broker_away() -> None:
+        raise BrokerUnavailable("amqp://127.0.0.1:1//: connection refused")
+
+    try:
+        config = _run("raises-in-test")
+        broker = _run("broker-away-in-test")
+    finally:
+        del main.commands["raises-in-test"], main.commands["broker-away-in-test"]
+    assert config.exit_code == 2
+    assert config.stderr == ("configuration error: sources/police.yaml: mappings.0.xslt: "
+                             "x.xsl does not exist\n")
+    assert broker.exit_code == 3
+    assert broker.stderr == "broker unavailable: amqp://127.0.0.1:1//: connection refused\n"
 
 
 def test_send_publishes_one_message_per_record_and_reports_each(tmp_path: Path) -> None:

@@ -48,6 +48,21 @@ def test_the_readme_demo_runs_from_any_directory_and_accounts_for_every_record(t
     assert len(arrivals) == 6 and all(line.split()[0] == "ok" for line in arrivals), result.stdout
 
 
+def test_check_with_a_broken_mapping_file_exits_2_with_one_line_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    mapping = tmp_path / "mappings" / "police.yaml"
+    mapping.parent.mkdir()
+    mapping.write_text("system: police\nmappings: [\n  bad", encoding="utf-8")
+    result = subprocess.run(
+        [*_hub_command(), "check"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=_env(HUB_MAPPINGS_DIR=str(mapping.parent), HUB_DATA_DIR=str(tmp_path)), check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"configuration error: {mapping}: ") and "not valid YAML" in line
+
+
 def test_sigterm_finishes_the_batch_in_hand_and_loses_nothing(
     broker_url: str, make_hub: Callable[..., RunningHub], tmp_path: Path
 ) -> None:

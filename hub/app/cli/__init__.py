@@ -14,12 +14,12 @@ from pathlib import Path
 
 import click
 
-from hub.app.cli.shared import CliState
+from hub.app.cli.shared import CliState, HubGroup
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG, EXIT_BROKER = 0, 1, 2, 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_file",

@@ -1,4 +1,10 @@
-"""What every command shares: settings loading and mapping hub errors to exit codes."""
+"""What every command shares: settings loading and mapping hub errors to exit codes.
+
+Exit codes from the hub's error tree (:mod:`schemas.contract.errors`): any :class:`ConfigError`
+(the config file, a route or mapping file, the systems catalogue, an adapter's options) is 2,
+:class:`BrokerUnavailable` is 3, each with one message on stderr and no traceback. The ``hub``
+group applies this around every command (:class:`HubGroup`), so no command can forget it.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +41,10 @@ class CliState:
 
 @contextmanager
 def exit_codes() -> Iterator[None]:
-    """Turn configuration and broker errors into a one-line message and exit code 2 or 3."""
+    """Turn configuration and broker errors into a one-line message and exit code 2 or 3.
+
+    Commands may still use it around their own work; the group's wrapper then finds nothing.
+    """
     from schemas.contract.errors import BrokerUnavailable, ConfigError
 
     try:
@@ -46,6 +55,14 @@ def exit_codes() -> Iterator[None]:
     except BrokerUnavailable as e:
         click.echo(f"broker unavailable: {e}", err=True)
         sys.exit(3)
+
+
+class HubGroup(click.Group):
+    """The ``hub`` group: runs every subcommand inside :func:`exit_codes`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with exit_codes():
+            return super().invoke(ctx)
 
 
 def echo_json(value: Any) -> None:

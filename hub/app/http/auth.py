@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import SecretStr
 
-from schemas.contract.errors import ConfigError
+from schemas.contract.errors import ConfigError, PermanentError
 
 TOKENS_VARIABLE = "HUB_ADMIN_TOKENS"
 
@@ -35,8 +35,11 @@ _ACTOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 AdminTokens = Mapping[str, SecretStr]
 
 
-class NotAuthenticated(Exception):
-    """The request carries no token, or one that belongs to no actor (HTTP 401)."""
+class NotAuthenticated(PermanentError):
+    """The request carries no token, or one that belongs to no actor (HTTP 401).
+
+    Permanent: the same request is refused again.
+    """
 
 
 def parse_tokens(text: str) -> dict[str, SecretStr]:

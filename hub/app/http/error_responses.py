@@ -24,11 +24,16 @@ from fastapi.responses import JSONResponse
 
 from hub.app.http.auth import NotAuthenticated
 from hub.journal import JournalUnavailable
-from schemas.contract.errors import BrokerUnavailable, ConfigError, PublishNotConfirmed
+from schemas.contract.errors import (
+    BrokerUnavailable,
+    ConfigError,
+    PermanentError,
+    PublishNotConfirmed,
+)
 
 
-class NotFound(Exception):
-    """What the request names does not exist (HTTP 404)."""
+class NotFound(PermanentError):
+    """What the request names does not exist (HTTP 404). Permanent: asking again gives 404."""
 
 
 #: Most specific first: the first entry the error is an instance of decides.
