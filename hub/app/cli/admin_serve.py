@@ -30,8 +30,8 @@ def serve(
     Use TLS (--ssl-certfile, --ssl-keyfile) anywhere but loopback. Exits 0 on SIGTERM/SIGINT.
     """
     try:
-        from hub.app.http.auth import tokens_from_environment
         from hub.app.http.admin_api import serve as serve_api
+        from hub.app.http.auth import tokens_from_environment
     except ImportError:
         click.echo("the admin API needs: pip install 'supervision-hub[admin]'", err=True)
         sys.exit(2)
