@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from schemas.generate.doc_regions import command_line
 from monitor.metric_catalogue import LATENCY_BUCKETS, METRICS, MetricSpec
+from schemas.generate.doc_regions import command_line
 
 REGION = "metrics reference"
 #: How a gauge's values from several hub processes on one host make the scraped value.

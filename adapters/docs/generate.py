@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 
-from schemas.generate import doc_regions as regions
 from adapters.docs.options import cell, options_table
 from adapters.registry import AdapterRegistry
+from schemas.generate import doc_regions as regions
 
 REFERENCE = "adapter reference"
 #: The worked examples of the guide: (adapter name, direction).

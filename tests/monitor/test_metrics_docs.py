@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from schemas.generate.doc_regions import refresh
 from monitor.docs import REGION, main, reference
 from monitor.metric_catalogue import BY_NAME, METRICS
+from schemas.generate.doc_regions import refresh
 from tests.monitor.promql import PROMETHEUS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
