@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from monitor.metric_catalogue import LATENCY_BUCKETS, METRICS, MetricSpec
-from schemas.generate.doc_regions import command_line
+from schemas.generate.doc_regions import command_line, table_cell
 
 REGION = "metrics reference"
 #: How a gauge's values from several hub processes on one host make the scraped value.
@@ -29,12 +29,7 @@ MODES = {
 COUNTERS_ACROSS_PROCESSES = "sum over every process since the hub started"
 
 
-def _cell(text: str) -> str:
-    """``text`` on one line, safe in a markdown table cell (``<`` escaped: not a tag)."""
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "\\<")
-
-
-def labels_cell(spec: MetricSpec) -> str:
+def labelstable_cell(spec: MetricSpec) -> str:
     """The labels of ``spec``, each with its value set where that set is closed."""
     parts = []
     for label in spec.labels:
@@ -59,7 +54,7 @@ def table(metrics: Sequence[MetricSpec] = METRICS) -> str:
     rows = ["| Metric | Type | Labels | Meaning | Across processes |",
             "| --- | --- | --- | --- | --- |"]
     for spec in metrics:
-        rows.append(f"| `{spec.name}` | {spec.type} | {labels_cell(spec)} | {_cell(spec.help)} "
+        rows.append(f"| `{spec.name}` | {spec.type} | {labelstable_cell(spec)} | {table_cell(spec.help)} "
                     f"| {across_processes(spec)} |")
     return "\n".join(rows)
 

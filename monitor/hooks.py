@@ -15,15 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import schemas
-from adapters.sdk.adapter_errors import ADAPTER_REASON_CODES
 from hub.delivery.runner import DeliveryEvent
 from hub.observers.fanout import ExchangeObserver
 from hub.pipeline.outputs import FEEDBACK
 from hub.pipeline.processor import Outcome
+from hub.pipeline.reasons import REASONS
 from hub.review import ReviewOutcome
 from monitor import metrics
 from monitor.metric_catalogue import OTHER_REASON, UNKNOWN
-from schemas.contract.problems import HUB_REASON_CODES, Problem
+from schemas.contract.problems import Problem
 from schemas.contract.topology import REVIEW, outbound_queue_name
 
 #: Outcome.status -> the outcome label of hub_messages_in_total.
@@ -36,9 +36,9 @@ _DELIVERY_OUTCOMES = {"delivered": "delivered", "duplicate": "duplicate",
 #: ReviewOutcome.status -> the outcome label of hub_reviews_total (retried: not an end).
 _REVIEW_OUTCOMES = {"verified": "verified", "rejected": "rejected", "handed_over": "handed_over"}
 
-_KNOWN_REASONS = frozenset(schemas.REASON_CODES) | set(HUB_REASON_CODES) | set(
-    ADAPTER_REASON_CODES
-)
+#: Every registered reason code is its own value of the ``reason`` label; only a code the
+#: registry does not hold (from a third-party adapter, or a bug) is counted as ``other``.
+_KNOWN_REASONS = REASONS.codes()
 
 
 class MetricsHooks(ExchangeObserver):

@@ -8,7 +8,7 @@ prometheus-client, so anything may read it.
 
 Label values are bounded: ``source`` and ``destination`` are system ids from the catalogue (or
 a hub queue owner such as ``review``), ``record_type`` a record type of the standard, ``reason``
-a reason code from the published tables; anything else is counted as ``unknown`` or ``other``.
+a code of the reason registry (``hub.pipeline.reasons``, ``docs/reasons.md``); anything else is counted as ``unknown`` or ``other``.
 
 Conventions (Prometheus): counters end in ``_total``, durations are in seconds, times are Unix
 seconds in gauges ending ``_timestamp_seconds``. Counters count processing: an input that a
@@ -50,7 +50,7 @@ ADAPTER_OUTCOMES = ("submitted", "refused")
 
 #: The label value counted for a source, destination or record type the catalogue does not know.
 UNKNOWN = "unknown"
-#: The label value counted for a reason code the published tables do not hold.
+#: The label value counted for a reason code the reason registry does not hold.
 OTHER_REASON = "other"
 
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from schemas.contract.problems import Problem
+
+__all__ = ["CLAIM", "Problem", "RouteMatch", "RoutingDecision"]
+
 #: Pseudo-destination: the dual-notification claim queue (认领), not a system.
 CLAIM = "claim"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A machine-readable problem with the record: reason code, dotted field path, message."""
-
-    code: str
-    path: str
-    message: str
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,21 @@
-"""The one table of reason codes of the unified data standard.
+"""The reason codes of the unified data standard: validation problems and repairs.
 
-Every problem and every repair the hub reports carries one of these codes. Codes are dotted,
-lower-case and stable: sources build their error handling on them, so a code is never renamed or
-reused for another meaning; a new situation gets a new code.
+Codes are dotted, lower-case and stable: sources build their error handling on them, so a code
+is never renamed or reused for another meaning; a new situation gets a new code.
 
-The table also lists the codes the contract assigns to other stages (XML and JSON parsing,
-mapping, routing) so that a department reading feedback finds every code explained in one place.
-The hub's own operational codes live beside the hub (``schemas.contract.problems.HUB_REASON_CODES``).
+This is the standard's contribution to the one reason registry (see
+:mod:`schemas.contract.reasons`); the codes of other stages (XML and JSON parsing, mapping,
+routing, adapters, the hub) are owned by their packages, and ``hub.pipeline.reasons`` merges
+every table, so a department reading feedback finds every code explained in ``docs/reasons.md``.
+``body.not_an_object`` is the standard's although transforms and routes report it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from schemas.contract.reasons import Reason, table
 
 _FIELD = {
     "field.missing": "A mandatory field, or one the record's other fields make mandatory, is "
@@ -83,21 +86,16 @@ _REPAIRS = {
     "repair.blank_removed": "A credit code that was blank was treated as absent.",
 }
 
-# Codes the contract assigns to other stages; listed so that the table is complete.
-_OTHER_STAGES = {
-    "xml.malformed": "The XML document is not well-formed.",
-    "xml.doctype_forbidden": "The XML document has a DOCTYPE (refused: entity expansion risk).",
-    "xml.encoding_mismatch": "The XML document's bytes do not match its declared encoding.",
-    "json.malformed": "The body is not valid JSON.",
-    "mapping.unknown_code": "A source code value has no mapping to the standard's code list.",
-    "route.unknown_destination": "A route names a destination that is not a known system.",
-    "route.no_match": "No route matched the record.",
-}
-
-#: Every reason code, with what it means. Read-only.
-REASON_CODES: Mapping[str, str] = MappingProxyType(
-    {**_FIELD, **_DATES_AMOUNTS, **_CREDIT_CODE, **_RECORD, **_REPAIRS, **_OTHER_STAGES}
+#: The standard's reasons, as the registry takes them.
+SCHEMAS_REASONS: tuple[Reason, ...] = (
+    table({**_FIELD, **_DATES_AMOUNTS, **_RECORD})
+    + table({k: v for k, v in _CREDIT_CODE.items() if k != "credit_code.verified"})
+    + table({"credit_code.verified": _CREDIT_CODE["credit_code.verified"]}, kind="note")
+    + table(_REPAIRS, kind="repair")
 )
+
+#: Every reason code of the standard, with what it means. Read-only.
+REASON_CODES: Mapping[str, str] = MappingProxyType({r.code: r.meaning for r in SCHEMAS_REASONS})
 
 # Names for the codes other packages test for.
 RECORD_TYPE_UNKNOWN = "record_type.unknown"

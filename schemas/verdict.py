@@ -5,23 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from schemas.contract.problems import Problem
+
+__all__ = ["Problem", "Repair", "Status", "Verdict"]
+
 Status = Literal["valid", "repaired", "review", "rejected"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a record was rejected or sent to review.
-
-    ``code`` is a key of ``schemas.reasons.REASON_CODES``; ``path`` is the dotted field path in
-    the unified form (``party.credit_code``, ``penalty_categories.1``), or "" for the whole record.
-    """
-
-    code: str
-    path: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

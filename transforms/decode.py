@@ -1,6 +1,7 @@
 """The one entry point from message bytes to a record in unified field names, and back.
 
-`decode_record` runs, in order: the content type decides JSON or XML; JSON is decoded by
+`decode_record` runs, in order: the content type decides JSON or XML; an XML body with a DOCTYPE
+is refused (``xml.doctype_forbidden``) before anything else; JSON is decoded by
 `transforms.json_body`; XML goes through `transforms.safe_xml`, then the source's XSLT if its
 mapping declares one, then the root is checked to be the record type and `xml_to_dict` converts
 it; finally the source's field mapping, if the catalogue has one for (source, record_type). The
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from transforms.apply_mapping import apply_mapping
 from transforms.json_body import decode_json, encode_json
 from transforms.mapping_catalogue import MappingCatalogue
-from transforms.safe_xml import parse_xml
+from transforms.safe_xml import parse_xml, refuse_doctype
 from transforms.stylesheet import apply_stylesheet
 from transforms.transform_errors import TransformError
 from transforms.xmljson import dict_to_xml, local_name, xml_to_dict
@@ -47,6 +48,10 @@ def decode_record(
     (dotted, no indices). Raises TransformError, and nothing else, for any bad body.
     """
     layout, charset = parse_content_type(content_type, body)
+    if layout == "xml":
+        # A DTD is refused as such whatever the source's layout: the security refusal is the
+        # reason the source must see, not a layout mismatch.
+        refuse_doctype(body)
     loaded = catalogue.find(source, record_type)
     if loaded is not None and loaded.mapping.layout != layout:
         raise TransformError(

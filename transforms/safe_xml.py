@@ -175,6 +175,17 @@ def _agree(labels: list[tuple[str, str]]) -> tuple[str, str]:
     return first_codec, first_label
 
 
+def refuse_doctype(body: bytes) -> None:
+    """Raise xml.doctype_forbidden when the XML ``body`` has a DOCTYPE, before anything else.
+
+    For callers that must refuse a DTD before other checks (the source mapping's layout, the
+    encoding): the prolog is read on the raw bytes, which works for every accepted encoding as
+    UTF-8, GBK and GB18030 all write ASCII as ASCII (latin-1 maps each byte to one character,
+    so lines and positions stay those of the bytes).
+    """
+    _reject_doctype(body.removeprefix(_UTF8_BOM).decode("latin-1"))
+
+
 def _reject_doctype(text: str) -> None:
     """Raise xml.doctype_forbidden when the prolog holds a document type declaration."""
     position = 0

@@ -10,17 +10,23 @@ kinds here, split by what the runtime does with them:
   stylesheet) is bad. It is a `ConfigError`: it stops start-up (the CLI exits 2) with one line
   naming the file and the key.
 
-`REASON_CODES` is the table of every reason code this package emits; a test checks that the
-code raises no code missing from it.
+`TRANSFORMS_REASONS` is this package's contribution to the one reason registry
+(:mod:`schemas.contract.reasons`); `REASON_CODES` the same as ``{code: meaning}``. The package
+also raises ``body.not_an_object``, which the standard owns (``schemas.reasons``). A test checks
+that the code raises no unregistered code.
 """
 
 from __future__ import annotations
 
-from schemas.contract.errors import ConfigError, PermanentError
+from collections.abc import Mapping
+from types import MappingProxyType
 
-REASON_CODES: dict[str, str] = {
+from schemas.contract.errors import ConfigError, PermanentError
+from schemas.contract.problems import Problem
+from schemas.contract.reasons import Reason, table
+
+TRANSFORMS_REASONS: tuple[Reason, ...] = table({
     "body.content_type_unsupported": "the content type is neither JSON nor XML",
-    "body.not_an_object": "the body decodes to something other than one JSON object",
     "json.malformed": "the body is not valid JSON (message says where)",
     "json.encoding_unsupported": "the charset parameter names an encoding the hub does not accept",
     "json.encoding_mismatch": "the bytes are not in the encoding the charset parameter names",
@@ -43,13 +49,17 @@ REASON_CODES: dict[str, str] = {
     "mapping.refused_code": "a source value the mapping refuses to pass on (explained)",
     "mapping.conflict": "two inputs give one unified field different values",
     "mapping.bad_value": "a mapped field holds an object where a code or text is needed",
-}
+})
+
+#: Every reason code this package owns, with what it means. Read-only.
+REASON_CODES: Mapping[str, str] = MappingProxyType({r.code: r.meaning for r in TRANSFORMS_REASONS})
 
 
 class TransformError(PermanentError):
     """A message cannot be transformed: permanent for that message, which is rejected.
 
-    `code` is a dotted reason code from `REASON_CODES`; `path` is the dotted field path in the
+    `code` is a registered reason code (this package's `REASON_CODES`, or the standard's
+    ``body.not_an_object``); `path` is the dotted field path in the
     unified form (list items by index, e.g. ``penalty_categories.1``) or "" for the whole
     document; `message` is a sentence a department's developer can act on.
     """
@@ -60,9 +70,9 @@ class TransformError(PermanentError):
         self.message = message
         self.path = path
 
-    def as_problem(self) -> dict[str, str]:
-        """The error as a feedback problem entry ``{code, path, message}``."""
-        return {"code": self.code, "path": self.path, "message": self.message}
+    def as_problem(self) -> Problem:
+        """The error as the problem the hub reports for the record."""
+        return Problem(self.code, self.path, self.message)
 
 
 class MappingFileError(ConfigError):

@@ -19,11 +19,15 @@ start-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from schemas.contract.errors import ConfigError, PermanentError, TransientError
+from schemas.contract.problems import Problem
+from schemas.contract.reasons import Reason, table
 
 __all__ = [
+    "ADAPTER_REASONS",
     "ADAPTER_REASON_CODES",
     "ConfigError",
     "PermanentError",
@@ -31,8 +35,8 @@ __all__ = [
     "TransientError",
 ]
 
-#: Reason codes adapters report for inbound records, with what each means.
-ADAPTER_REASON_CODES: dict[str, str] = {
+#: Reason codes adapters report for inbound records: the SDK's part of the one reason registry.
+ADAPTER_REASONS: tuple[Reason, ...] = table({
     "adapter.malformed": "The system sent something the adapter cannot read (bad SOAP, bad JSON, "
     "a corrupt file).",
     "adapter.encoding": "The bytes are not in the encoding the source declared or is configured "
@@ -41,13 +45,24 @@ ADAPTER_REASON_CODES: dict[str, str] = {
     "values the adapter cannot convert.",
     "adapter.unauthorised": "The caller's credentials do not name the source it claims to be.",
     "adapter.unsupported": "The record type or operation is not one this adapter carries.",
-}
+})
+
+#: The same codes as ``{code: meaning}`` (what an adapter may pass to :class:`RecordProblem`).
+ADAPTER_REASON_CODES: Mapping[str, str] = MappingProxyType({r.code: r.meaning for r in ADAPTER_REASONS})
 
 
-@dataclass(frozen=True)
-class RecordProblem:
-    """Why one inbound record is refused. ``path`` locates it (``row 12/licence_number``)."""
+class RecordProblem(Problem):
+    """Why one inbound record is refused: a :class:`~schemas.contract.problems.Problem` built
+    in the SDK's argument order, ``RecordProblem(code, message, path="")``.
 
-    code: str
-    message: str
-    path: str = ""
+    It *is* a Problem (same fields, ``as_dict``, frozen), so the core handles adapters'
+    refusals like any other; only the constructor differs, because adapter authors name the
+    code and message first and often have no location. ``path`` locates the record in what the
+    source sent (``row 12/licence_number``). ``code`` is one of :data:`ADAPTER_REASON_CODES`.
+    """
+
+    def __init__(self, code: str, message: str, path: str = "") -> None:
+        # Problem is frozen: set the fields the way its generated __init__ does.
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "path", path)

@@ -27,9 +27,9 @@ DISTRICT_SERVICE = "DistrictExchangeService"
 RECEIVE_RECORD = "ReceiveRecord"
 SUBMIT_RECORD = "SubmitRecord"
 
-#: Fault detail codes beyond the adapter reason codes (which are used as they are).
-HUB_UNAVAILABLE = "hub.unavailable"
-INTERNAL_ERROR = "hub.internal_error"
+#: Fault detail codes beyond the adapter reason codes (which are used as they are): the hub's
+#: own (``hub.unavailable``, ``hub.internal_error``) are registered reasons, imported from
+#: ``schemas.contract.problems``; the city's refusal is the city's code, never a hub reason.
 REFUSED = "city.refused"
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"

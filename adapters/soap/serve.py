@@ -41,7 +41,6 @@ from adapters.sdk.config import AdapterConfig
 from adapters.soap.contract import (
     CITY_PLATFORM_WSDL,
     DISTRICT_SERVICE,
-    HUB_UNAVAILABLE,
     SUBMIT_RECORD,
     served_wsdl,
 )
@@ -56,6 +55,7 @@ from adapters.soap.soap11 import SoapFault, read_request, response
 from adapters.soap.submission import read_submission, readable_ids
 from schemas import RECORD_TYPES
 from schemas.contract.errors import ConfigError
+from schemas.contract.problems import HUB_UNAVAILABLE
 
 
 class SoapServeConfig(AdapterConfig):

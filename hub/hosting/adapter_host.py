@@ -100,8 +100,7 @@ class BrokerInboundPort:
         content_type: str = "application/octet-stream",
         source_message_id: str | None = None,
     ) -> str:
-        problems = [{"code": problem.code, "path": problem.path, "message": problem.message}]
-        headers = {ADAPTER_PROBLEMS_HEADER: json.dumps(problems, ensure_ascii=False)}
+        headers = {ADAPTER_PROBLEMS_HEADER: json.dumps([problem.as_dict()], ensure_ascii=False)}
         message = self._message(
             body, record_type or UNCLASSIFIED, content_type, source_message_id, headers
         )

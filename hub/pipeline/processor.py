@@ -133,14 +133,14 @@ class Processor:
                 catalogue=self.mappings,
             )
         except TransformError as e:
-            return self._reject(ctx, [Problem(e.code, e.path, e.message)])
+            return self._reject(ctx, [e.as_problem()])
         verdict = schemas.validate_record(
             ctx.record_type,
             data,
             schema_version=ctx.schema_version,
             nonconforming_codes=self.nonconforming_codes,
         )
-        problems = [Problem.of(p) for p in verdict.problems]
+        problems = list(verdict.problems)
         repairs = [_repair_dict(r) for r in verdict.repairs]
         if verdict.status == "rejected" or verdict.record is None:
             return self._reject(ctx, problems, repairs=repairs)
@@ -149,7 +149,7 @@ class Processor:
             return self._review(ctx, verdict.record, verdict.credit_code, problems, repairs)
         decision = self.routes.route(ctx.record_type, ctx.source, verdict.record)
         if decision.problems or not decision.destinations:
-            route_problems = [Problem.of(p) for p in decision.problems]
+            route_problems = list(decision.problems)
             return self._reject(ctx, route_problems, credit_code=verdict.credit_code)
         rules = tuple(dict.fromkeys(m.rule for m in decision.matches))
         self._hop(ctx, "routed", f"{', '.join(decision.destinations)} by {', '.join(rules)}")

@@ -156,7 +156,7 @@ class ReviewVerifier(ParkingLoop):
                 self._report(ReviewOutcome("verified", envelope, now, attempt, detail,
                                            tuple(decision.destinations), tuple(decision.matches)))
                 return
-            problems = [Problem.of(p) for p in decision.problems]
+            problems = list(decision.problems)
         else:
             problems = list(verdict.problems)
         self.confirm(publisher, rejected_outputs(envelope, problems, at=now, node=self._node,

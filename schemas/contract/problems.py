@@ -7,21 +7,20 @@ routing, the hub itself), so feedback records and quarantine headers look the sa
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
-
-class _ProblemLike(Protocol):
-    @property
-    def code(self) -> str: ...
-    @property
-    def path(self) -> str: ...
-    @property
-    def message(self) -> str: ...
+from schemas.contract.reasons import Reason, table
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a record was rejected or changed. ``path`` is "" for the whole record."""
+    """One reason a record was rejected or held: ``code`` a registered reason code (see
+    :mod:`schemas.contract.reasons`), ``path`` the dotted field path in the unified form
+    (``party.credit_code``, ``penalty_categories.1``) or a location in what the source sent
+    (``row 12/licence_number``), "" for the whole record; ``message`` a sentence for people.
+
+    The one shape for validation, transforms, routing, adapters and the hub itself.
+    """
 
     code: str
     path: str
@@ -29,11 +28,6 @@ class Problem:
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
-
-    @classmethod
-    def of(cls, other: _ProblemLike) -> Problem:
-        """Convert a problem reported by another package (same three attributes)."""
-        return cls(code=other.code, path=other.path, message=other.message)
 
 
 #: Header in which an adapter's refusal travels with the record it refused (a JSON list of
@@ -54,13 +48,20 @@ PUBLISH_REFUSED = "publish.refused"
 REVIEW_UNDECIDABLE = "review.undecidable"
 REVIEW_LOOKUP_REFUSED = "review.lookup_refused"
 REVIEW_LOOKUP_UNAVAILABLE = "review.lookup_unavailable"
+# Told to a caller (a SOAP fault) that must send again later; no record is kept.
+HUB_UNAVAILABLE = "hub.unavailable"
 
-HUB_REASON_CODES: dict[str, str] = {
+#: The hub's own reasons for refusing an input (sent back in feedback).
+HUB_PROBLEMS: tuple[Reason, ...] = table({
     SOURCE_UNKNOWN: "The routing key names a system the hub does not know.",
     ROUTING_KEY_INVALID: "The routing key is not <source-id>.<record-type>.",
     RECORD_TYPE_NOT_ACCEPTED: "Sources may not send this record type (feedback is the hub's).",
     MESSAGE_TOO_LARGE: "The body exceeds the configured size limit (max_message_bytes).",
     INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
+})
+
+#: Why the hub dead-lettered a message or could not take one (for administrators and callers).
+HUB_OPERATIONAL: tuple[Reason, ...] = table({
     ENVELOPE_INVALID: "A message on an outbound queue is not a valid envelope; it is "
     "dead-lettered with its body.",
     DELIVERY_REFUSED: "The destination refused the record for good (its answer is kept as the "
@@ -75,7 +76,13 @@ HUB_REASON_CODES: dict[str, str] = {
     "contract (credentials, a malformed answer); people decide until it is fixed.",
     REVIEW_LOOKUP_UNAVAILABLE: "The legal-entity library could not be reached along the whole "
     "retry schedule; people decide.",
-}
+    HUB_UNAVAILABLE: "The hub cannot take records now (its broker is unreachable); nothing was "
+    "kept, the caller sends the record again later.",
+}, kind="operational")
+
+#: Every reason code the hub itself owns (the standard's, the transforms', the routes' and the
+#: adapters' are in their packages; ``hub.pipeline.reasons`` merges them all).
+HUB_REASONS: tuple[Reason, ...] = HUB_PROBLEMS + HUB_OPERATIONAL
 
 
 def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:

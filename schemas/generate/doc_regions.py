@@ -1,8 +1,9 @@
 """Generated regions of hand-written markdown, and the ``--write``/``--check`` command for them.
 
 A region runs from ``<!-- BEGIN GENERATED: name -->`` to ``<!-- END GENERATED: name -->``;
-everything outside the regions is written by hand and never touched. Used by the adapter guide, the reason-code table
-(``python -m adapters.docs``) and the metrics reference (``python -m monitor.docs``).
+everything outside the regions is written by hand and never touched. Used by the adapter guide
+(``python -m adapters.docs``), the metrics reference (``python -m monitor.docs``) and the
+reason-code table (``python -m hub.pipeline.reason_docs``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from pathlib import Path
 
 _REGION = re.compile(r"<!-- BEGIN GENERATED: (?P<name>[^>]+?) -->.*?<!-- END GENERATED: (?P=name) -->",
                      re.DOTALL)
+
+
+def table_cell(text: str) -> str:
+    """``text`` on one line, safe in a markdown table cell (``<`` escaped: not a tag)."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "\\<")
 
 
 def regions_in(text: str) -> dict[str, str]:

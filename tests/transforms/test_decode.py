@@ -151,3 +151,37 @@ def test_random_bytes_only_ever_raise_transform_error() -> None:
             except TransformError:
                 continue
             assert isinstance(result, dict)
+
+
+@pytest.mark.parametrize(
+    ("source", "record_type", "body"),
+    [
+        # health maps its own XML layout through an XSLT: the DOCTYPE names its own root.
+        ("health", "administrative_licence",
+         b'<?xml version="1.0"?><!DOCTYPE ROWS [<!ENTITY x "y">]><ROWS><ROW>&x;</ROW></ROWS>'),
+        # no mapping: the unified layout.
+        ("market", "administrative_licence",
+         b"<!DOCTYPE administrative_licence><administrative_licence/>"),
+        # environment is mapped as sending JSON: a DOCTYPE is still refused as such first.
+        ("environment", "administrative_penalty", b"<!DOCTYPE x SYSTEM 'x.dtd'><x/>"),
+        # a byte-order mark, a declaration and a comment before the DOCTYPE.
+        ("environment", "administrative_penalty",
+         b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- c --><!DOCTYPE x><x/>'),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["application/xml", None])
+def test_a_doctype_is_refused_as_such_whatever_the_root_or_the_sources_layout(
+    source: str, record_type: str, body: bytes, content_type: str | None
+) -> None:
+    with pytest.raises(TransformError) as caught:
+        decode_record(body, content_type, source=source, record_type=record_type,
+                      list_paths=frozenset(), catalogue=MappingCatalogue.load())
+    assert caught.value.code == "xml.doctype_forbidden"
+
+
+def test_xml_without_doctype_for_a_json_mapped_source_is_still_a_layout_mismatch() -> None:
+    with pytest.raises(TransformError) as caught:
+        decode_record(b"<x/>", "application/xml", source="environment",
+                      record_type="administrative_penalty", list_paths=frozenset(),
+                      catalogue=MappingCatalogue.load())
+    assert caught.value.code == "mapping.layout_mismatch"
