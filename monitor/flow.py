@@ -11,10 +11,12 @@ import threading
 from collections import Counter, defaultdict
 from typing import Protocol
 
+from schemas.contract.states import OutcomeStatus
+
 
 class _OutcomeLike(Protocol):
     @property
-    def status(self) -> str: ...
+    def status(self) -> OutcomeStatus: ...
     @property
     def source(self) -> str: ...
 
@@ -24,13 +26,13 @@ class FlowTally:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._counts: defaultdict[str, Counter[OutcomeStatus]] = defaultdict(Counter)
 
     def __call__(self, outcome: _OutcomeLike) -> None:
         with self._lock:
             self._counts[outcome.source][outcome.status] += 1
 
-    def by_source(self) -> dict[str, dict[str, int]]:
+    def by_source(self) -> dict[str, dict[OutcomeStatus, int]]:
         """A snapshot: source -> status -> count."""
         with self._lock:
             return {source: dict(counts) for source, counts in self._counts.items()}
@@ -38,6 +40,6 @@ class FlowTally:
     def rejection_rate(self, source: str) -> float:
         """Share of a source's inputs that were rejected (0.0 when it sent nothing)."""
         with self._lock:
-            counts = self._counts.get(source, Counter())
+            counts = self._counts.get(source, Counter[OutcomeStatus]())
             total = sum(counts.values())
-            return counts["rejected"] / total if total else 0.0
+            return counts[OutcomeStatus.REJECTED] / total if total else 0.0

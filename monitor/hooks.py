@@ -20,21 +20,34 @@ from hub.observers.fanout import ExchangeObserver
 from hub.pipeline.outputs import FEEDBACK
 from hub.pipeline.processor import Outcome
 from hub.pipeline.reasons import REASONS
-from hub.review import ReviewOutcome
+from hub.review import ReviewOutcome, ReviewStatus
 from monitor import metrics
 from monitor.metric_catalogue import OTHER_REASON, UNKNOWN
 from schemas.contract.problems import Problem
+from schemas.contract.states import EventKind, OutcomeStatus
 from schemas.contract.topology import REVIEW, outbound_queue_name
+from schemas.v1.feedback import FeedbackStatus
 
 #: Outcome.status -> the outcome label of hub_messages_in_total.
-_IN_OUTCOMES = {"delivered": "routed", "review": "review", "rejected": "rejected"}
+IN_OUTCOMES: dict[OutcomeStatus, str] = {
+    OutcomeStatus.DELIVERED: "routed", OutcomeStatus.REVIEW: "review",
+    OutcomeStatus.REJECTED: "rejected",
+}  # fmt: skip
 #: Outcome.status -> the status of the feedback sent for it.
-_FEEDBACK_STATUSES = {"delivered": "accepted", "review": "review", "rejected": "rejected"}
+FEEDBACK_STATUSES: dict[OutcomeStatus, FeedbackStatus] = {
+    OutcomeStatus.DELIVERED: "accepted", OutcomeStatus.REVIEW: "review",
+    OutcomeStatus.REJECTED: "rejected",
+}  # fmt: skip
 #: DeliveryEvent.kind -> the outcome label of hub_messages_out_total (other kinds: not an end).
-_DELIVERY_OUTCOMES = {"delivered": "delivered", "duplicate": "duplicate",
-                      "dead_lettered": "dead_lettered"}
+DELIVERY_OUTCOMES: dict[EventKind, str] = {
+    EventKind.DELIVERED: "delivered", EventKind.DUPLICATE: "duplicate",
+    EventKind.DEAD_LETTERED: "dead_lettered",
+}  # fmt: skip
 #: ReviewOutcome.status -> the outcome label of hub_reviews_total (retried: not an end).
-_REVIEW_OUTCOMES = {"verified": "verified", "rejected": "rejected", "handed_over": "handed_over"}
+REVIEW_OUTCOMES: dict[ReviewStatus, str] = {
+    ReviewStatus.VERIFIED: "verified", ReviewStatus.REJECTED: "rejected",
+    ReviewStatus.HANDED_OVER: "handed_over",
+}  # fmt: skip
 
 #: Every registered reason code is its own value of the ``reason`` label; only a code the
 #: registry does not hold (from a third-party adapter, or a bug) is counted as ``other``.
@@ -57,7 +70,7 @@ class MetricsHooks(ExchangeObserver):
         """One input processed and its outputs published (not yet confirmed)."""
         source = self._place(outcome.source)
         record_type = self._record_type(outcome.record_type)
-        self._of(metrics.MESSAGES_IN, source, record_type, _IN_OUTCOMES[outcome.status]).inc()
+        self._of(metrics.MESSAGES_IN, source, record_type, IN_OUTCOMES[outcome.status]).inc()
         metrics.IN_FLIGHT.inc()
         processing = _seconds_since(outcome.received_at)
         self._of(metrics.PROCESSING_SECONDS, record_type).observe(processing)
@@ -65,11 +78,11 @@ class MetricsHooks(ExchangeObserver):
             self._of(metrics.SOURCE_LAST_RECEIVED, source).set(outcome.received_at.timestamp())
         for reason in _reasons(outcome.problems):
             self._of(metrics.REJECTIONS, source, reason).inc()
-        if outcome.status == "delivered":
+        if outcome.status == OutcomeStatus.DELIVERED:
             for destination in outcome.destinations:
                 self._queued(source, destination, record_type)
         if any(o.headers.get("hub-record-type") == FEEDBACK for o in outcome.outputs):
-            self._of(metrics.FEEDBACK, source, _FEEDBACK_STATUSES[outcome.status]).inc()
+            self._of(metrics.FEEDBACK, source, FEEDBACK_STATUSES[outcome.status]).inc()
 
     def on_released(self, inputs: int) -> None:
         """``inputs`` taken from hub.inbound are no longer held (acked, or handed back)."""
@@ -81,18 +94,18 @@ class MetricsHooks(ExchangeObserver):
         """One step of a delivery runner: delivered, duplicate, retried, failed, dead_lettered."""
         destination = self._place(event.destination)
         envelope = event.envelope
-        if event.kind == "retried":
+        if event.kind == EventKind.RETRIED:
             self._of(metrics.RETRIES, destination).inc()
-        elif event.kind == "dead_lettered":
+        elif event.kind == EventKind.DEAD_LETTERED:
             queue = outbound_queue_name(event.destination) + ".dead"
             self._of(metrics.DEAD_LETTERS, queue, _detail_reason(event.detail)).inc()
-        outcome = _DELIVERY_OUTCOMES.get(event.kind)
+        outcome = DELIVERY_OUTCOMES.get(event.kind)
         if outcome is None:
             return
         source = self._place(envelope.source) if envelope else UNKNOWN
         record_type = self._record_type(envelope.record_type) if envelope else UNKNOWN
         self._of(metrics.MESSAGES_OUT, source, destination, record_type, outcome).inc()
-        if event.kind == "delivered":
+        if event.kind == EventKind.DELIVERED:
             at = event.at.timestamp()
             self._of(metrics.SYSTEM_LAST_SUCCESS, destination, "outbound").set(at)
             if envelope is not None:
@@ -104,11 +117,11 @@ class MetricsHooks(ExchangeObserver):
         envelope = outcome.envelope
         source = self._place(envelope.source) if envelope else UNKNOWN
         record_type = self._record_type(envelope.record_type) if envelope else UNKNOWN
-        if outcome.status == "retried":
+        if outcome.status == ReviewStatus.RETRIED:
             self._of(metrics.RETRIES, REVIEW).inc()
             return
-        self._of(metrics.REVIEWS, source, record_type, _REVIEW_OUTCOMES[outcome.status]).inc()
-        if outcome.status == "handed_over":
+        self._of(metrics.REVIEWS, source, record_type, REVIEW_OUTCOMES[outcome.status]).inc()
+        if outcome.status == ReviewStatus.HANDED_OVER:
             queue = outbound_queue_name(REVIEW) + ".dead"
             self._of(metrics.DEAD_LETTERS, queue, _detail_reason(outcome.detail)).inc()
             return
@@ -117,7 +130,9 @@ class MetricsHooks(ExchangeObserver):
         for destination in outcome.destinations:
             self._queued(source, destination, record_type)
         if envelope is not None:
-            status = "accepted" if outcome.status == "verified" else "rejected"
+            status: FeedbackStatus = (
+                "accepted" if outcome.status == ReviewStatus.VERIFIED else "rejected"
+            )
             self._of(metrics.FEEDBACK, source, status).inc()
 
     # -- adapters -----------------------------------------------------------------------------

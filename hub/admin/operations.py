@@ -27,6 +27,7 @@ from hub.runtime.broker import BrokerSession, body_bytes
 from schemas.contract.envelope import utc_now
 from schemas.contract.errors import ConfigError, PublishNotConfirmed
 from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
+from schemas.contract.states import EventKind
 from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
 
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
@@ -244,7 +245,7 @@ def _replay_copy(message: JournalMessage) -> OutboundMessage:
 
 def _replayed_event(message: JournalMessage, actor: str) -> JournalEvent:
     return JournalEvent(
-        message_id=message.message_id, event="replayed", at=utc_now(), source=message.source,
+        message_id=message.message_id, event=EventKind.REPLAYED, at=utc_now(), source=message.source,
         record_type=message.record_type, correlation_id=message.correlation_id,
         credit_code=message.credit_code, detail=f"by {actor}",
     )

@@ -22,6 +22,7 @@ from hub.assembly import Hub
 from hub.pipeline.processor import Outcome
 from hub.runtime.broker import BrokerSession
 from monitor.flow import FlowTally
+from schemas.contract.states import EventKind
 
 SAMPLES = Path(__file__).with_name("samples")
 
@@ -141,7 +142,7 @@ def _describe(queue: str, body: bytes, headers: dict[str, Any]) -> Delivered:
             detail=f"{payload['status']} {payload['record_type']}",
             reasons=payload.get("problems", []) + payload.get("repairs", []),
         )
-    routed = [h["detail"] for h in envelope["hops"] if h["stage"] in ("routed", "review")]
+    routed = [h["detail"] for h in envelope["hops"] if h["stage"] in (EventKind.ROUTED, EventKind.REVIEW)]
     return Delivered(
         queue=queue,
         record_type=envelope["record_type"],

@@ -55,6 +55,7 @@ from schemas.contract.problems import (
     DELIVERY_REFUSED,
     ENVELOPE_INVALID,
 )
+from schemas.contract.states import DeliveryKind, EventKind
 
 __all__ = [
     "ATTEMPT", "CONFIRM_TIMEOUT_SECONDS", "DEAD_REASON", "FIRST_FAILURE", "LAST_ERROR",
@@ -76,7 +77,7 @@ class DeliveredKeys(Protocol):
 class DeliveryEvent:
     """What happened to one delivery: delivered, duplicate, retried, failed or dead_lettered."""
 
-    kind: str
+    kind: DeliveryKind
     destination: str
     envelope: Envelope | None
     attempt: int
@@ -142,7 +143,7 @@ class DeliveryRunner(ParkingLoop):
             self._dead(message, None, attempt, ENVELOPE_INVALID, str(e), publisher)
             return
         if self.keys.delivered(self.destination_id, envelope.content_hash):
-            self._event("duplicate", envelope, attempt, envelope.content_hash)
+            self._event(EventKind.DUPLICATE, envelope, attempt, envelope.content_hash)
             message.ack()
             return
         try:
@@ -153,7 +154,7 @@ class DeliveryRunner(ParkingLoop):
             self._park(message, envelope, attempt, str(e), publisher)
         else:
             self.keys.mark_delivered(self.destination_id, envelope.content_hash, envelope.message_id)
-            self._event("delivered", envelope, attempt, "")
+            self._event(EventKind.DELIVERED, envelope, attempt, "")
             message.ack()
             self.settled()
 
@@ -175,15 +176,15 @@ class DeliveryRunner(ParkingLoop):
         if delay is None:
             self._dead(message, envelope, attempt, DELIVERY_EXHAUSTED, error, publisher)
             return
-        self._event("retried", envelope, attempt, f"in {delay.label}: {error}")
+        self._event(EventKind.RETRIED, envelope, attempt, f"in {delay.label}: {error}")
         log.warning("%s: delivery failed (%s); retry in %s", self.destination_id, error, delay.label)
         self.back_off()
 
     def _dead(self, message: Message, envelope: Envelope | None, attempt: int, code: str,
               error: str, publisher: ConfirmedPublisher) -> None:
         self.dead_letter(message, attempt, code, error, publisher)
-        self._event("dead_lettered", envelope, attempt, f"{code}: {error}")
+        self._event(EventKind.DEAD_LETTERED, envelope, attempt, f"{code}: {error}")
         log.error("%s: dead-lettered after %d attempts: %s", self.destination_id, attempt, error)
 
-    def _event(self, kind: str, envelope: Envelope | None, attempt: int, detail: str) -> None:
+    def _event(self, kind: DeliveryKind, envelope: Envelope | None, attempt: int, detail: str) -> None:
         self._on_event(DeliveryEvent(kind, self.destination_id, envelope, attempt, detail, utc_now()))

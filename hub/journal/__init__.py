@@ -16,6 +16,7 @@ from hub.journal.records import (
     JournalMessage,
     MessageQuery,
     PipelineOutcome,
+    event_kind,
 )
 from hub.journal.writer import JournalWriter
 
@@ -31,4 +32,5 @@ __all__ = [
     "JournalWriter",
     "MessageQuery",
     "PipelineOutcome",
+    "event_kind",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from hub.journal.records import PipelineOutcome
 from hub.journal.tables import EventRow, MessageRow
+from schemas.contract.states import EventKind
 
 #: The header a replay copy carries (hub.admin.operations.REPLAY_OF_HEADER; not imported, since
 #: that module pulls in the whole hub; a test holds the two equal).
@@ -29,12 +30,15 @@ REPLAY_OF_HEADER = "hub-replay-of"
 REPLAY_CLOCK_MARGIN = timedelta(hours=1)
 _ROWS_PER_FETCH = 5000
 #: Events no report reads; "received" stays, telling a message without events apart.
-_UNUSED_EVENTS = ("standardised",)
+_UNUSED_EVENTS = (EventKind.STANDARDISED,)
 
 
 class Step(NamedTuple):
     """One journal event of a message, as reports read it (a tuple: there are millions)."""
 
+    #: An :class:`EventKind` value. Read from the journal, it stays the plain string the row
+    #: holds (equal to the member): a report reads millions of steps, and converting each
+    #: would cost more than the report's own work.
     kind: str
     destination: str | None
     at: datetime
@@ -81,14 +85,14 @@ def replay_passes(
             if original is None:
                 continue
             yield original, one
-            if any(step.kind == "replayed" for step in one.steps):
+            if any(step.kind == EventKind.REPLAYED for step in one.steps):
                 found[message.message_id] = original
         wanted = found
 
 
 def first_replayed(one: Pass) -> datetime | None:
     """When the message of ``one`` was first replayed, or None if it never was."""
-    return min((s.at for s in one.steps if s.kind == "replayed"), default=None)
+    return min((s.at for s in one.steps if s.kind == EventKind.REPLAYED), default=None)
 
 
 def _replay_of() -> Any:

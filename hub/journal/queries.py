@@ -30,6 +30,7 @@ from hub.journal.records import (
     PipelineOutcome,
 )
 from hub.journal.tables import EventRow, MessageRow
+from schemas.contract.states import EventKind, OutcomeStatus
 
 _EVENT_COLUMNS = tuple(EventRow.__table__.c)
 _MESSAGE_COLUMNS = tuple(MessageRow.__table__.c)
@@ -140,29 +141,29 @@ def _message_select(query: MessageQuery) -> Select[Any]:
     return statement.order_by(MessageRow.received_at, MessageRow.message_id).limit(query.limit)
 
 
-def _has_pipeline_event(event: str | None, destination: str | None) -> ColumnElement[bool]:
+def _has_pipeline_event(event: EventKind | None, destination: str | None) -> ColumnElement[bool]:
     """Whether a message's row holds a pipeline hop (see :class:`PipelineOutcome`) of kind
     ``event`` (any when None) at ``destination`` (any when None): the same question the
     filter asks of recorded events, asked of the row."""
     outcome = MessageRow.outcome
     status = outcome["status"].as_string()
-    placed: dict[str, tuple[ColumnElement[bool], str | None]] = {
+    placed: dict[EventKind, tuple[ColumnElement[bool], str | None]] = {
         # kind -> (the row holds such a hop, its destination)
-        "received": (outcome.is_not(None), None),
-        "standardised": (outcome.is_not(None) & MessageRow.payload.is_not(None), None),
-        "review": (status == "review", REVIEW_PLACE),
-        "rejected": (status == "rejected", QUARANTINE_PLACE),
+        EventKind.RECEIVED: (outcome.is_not(None), None),
+        EventKind.STANDARDISED: (outcome.is_not(None) & MessageRow.payload.is_not(None), None),
+        EventKind.REVIEW: (status == OutcomeStatus.REVIEW, REVIEW_PLACE),
+        EventKind.REJECTED: (status == OutcomeStatus.REJECTED, QUARANTINE_PLACE),
     }
     matches: list[ColumnElement[bool]] = []
     for kind, (held, place) in placed.items():
         if event in (None, kind) and destination in (None, place):
             matches.append(held)
-    if event in (None, "routed"):
+    if event in (None, EventKind.ROUTED):
         if destination is None:
-            matches.append(status == "delivered")
+            matches.append(status == OutcomeStatus.DELIVERED)
         elif '"' not in destination:  # no system's name has one; a JSON path could not say it
             matches.append(outcome[("routes", destination)].as_string().is_not(None))
-    if event in (None, "feedback"):
+    if event in (None, EventKind.FEEDBACK):
         feedback = outcome["feedback"].as_boolean()
         if destination is not None:
             feedback = feedback & (MessageRow.source == destination)

@@ -13,22 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from schemas.contract.states import EventKind, OutcomeStatus
+
 #: Every kind of hop event, in roughly the order a message meets them.
-EVENT_KINDS = (
-    "received",
-    "rejected",
-    "standardised",
-    "routed",
-    "review",
-    "verified",
-    "feedback",
-    "delivered",
-    "duplicate",
-    "retried",
-    "failed",
-    "dead_lettered",
-    "replayed",
-)
+EVENT_KINDS: tuple[EventKind, ...] = tuple(EventKind)
 
 
 def _require_aware(name: str, value: datetime | None) -> None:
@@ -37,9 +25,11 @@ def _require_aware(name: str, value: datetime | None) -> None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
 
 
-def _require_kind(kind: str) -> None:
+def event_kind(kind: str) -> EventKind:
+    """``kind`` as an :class:`EventKind`; ValueError naming the known kinds if it is none."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown journal event {kind!r}; known: {', '.join(EVENT_KINDS)}")
+    return EventKind(kind)
 
 
 @dataclass(frozen=True)
@@ -53,7 +43,7 @@ class JournalEvent:
     """
 
     message_id: str
-    event: str
+    event: EventKind
     at: datetime
     source: str
     record_type: str
@@ -65,7 +55,9 @@ class JournalEvent:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        _require_kind(self.event)
+        # Rows read back carry the kind as a plain string: made a member here, so every event
+        # holds the same type whichever way it was made.
+        object.__setattr__(self, "event", event_kind(self.event))
         _require_aware("at", self.at)
 
 
@@ -87,7 +79,7 @@ def decoded(value: Mapping[str, Any] | JsonText) -> Mapping[str, Any]:
 
 
 #: What the pipeline can make of an input (:attr:`PipelineOutcome.status`).
-PIPELINE_STATUSES = ("delivered", "review", "rejected")
+PIPELINE_STATUSES: tuple[OutcomeStatus, ...] = tuple(OutcomeStatus)
 #: Where a held or quarantined input goes, as the destination of its review/rejected event.
 REVIEW_PLACE = "review"
 QUARANTINE_PLACE = "quarantine"
@@ -105,7 +97,7 @@ class PipelineOutcome:
     comma-separated; ``feedback`` tells whether the source was sent feedback.
     """
 
-    status: str
+    status: OutcomeStatus
     routes: Mapping[str, str] = field(default_factory=dict)
     reasons: str = ""
     feedback: bool = False
@@ -115,7 +107,9 @@ class PipelineOutcome:
             raise ValueError(
                 f"unknown pipeline status {self.status!r}; known: {', '.join(PIPELINE_STATUSES)}"
             )
-        if self.routes and self.status != "delivered":
+        # A stored document's status is a plain string: made a member, like JournalEvent.event.
+        object.__setattr__(self, "status", OutcomeStatus(self.status))
+        if self.routes and self.status != OutcomeStatus.DELIVERED:
             raise ValueError(f"an input with status {self.status!r} has no routes")
 
     def document(self) -> dict[str, Any]:
@@ -128,22 +122,23 @@ class PipelineOutcome:
         return cls(document["status"], document.get("routes") or {},
                    document.get("reasons", ""), bool(document.get("feedback")))
 
-    def hops(self, source: str, *, standardised: bool) -> list[tuple[str, str | None, str]]:
+    def hops(self, source: str, *, standardised: bool) -> list[tuple[EventKind, str | None, str]]:
         """(kind, destination, detail) of each hop this outcome stands for, in the order the
         pipeline met them: received; standardised (when the input has a unified form); routed,
         one per destination in name order, or review, or rejected; then feedback to
         ``source``."""
-        hops: list[tuple[str, str | None, str]] = [("received", None, "")]
+        hops: list[tuple[EventKind, str | None, str]] = [(EventKind.RECEIVED, None, "")]
         if standardised:
-            hops.append(("standardised", None, ""))
-        if self.status == "delivered":
-            hops.extend(("routed", d, self.routes[d]) for d in sorted(self.routes))
-        elif self.status == "review":
-            hops.append(("review", REVIEW_PLACE, self.reasons))
+            hops.append((EventKind.STANDARDISED, None, ""))
+        if self.status == OutcomeStatus.DELIVERED:
+            hops.extend((EventKind.ROUTED, d, self.routes[d]) for d in sorted(self.routes))
+        elif self.status == OutcomeStatus.REVIEW:
+            hops.append((EventKind.REVIEW, REVIEW_PLACE, self.reasons))
         else:
-            hops.append(("rejected", QUARANTINE_PLACE, self.reasons))
+            hops.append((EventKind.REJECTED, QUARANTINE_PLACE, self.reasons))
         if self.feedback:
-            hops.append(("feedback", source, self.status))
+            # The detail is the outcome's status (as stored: its plain value).
+            hops.append((EventKind.FEEDBACK, source, self.status))
         return hops
 
     def events(
@@ -250,13 +245,13 @@ class MessageQuery:
     destination: str | None = None
     record_type: str | None = None
     credit_code: str | None = None
-    event: str | None = None
+    event: EventKind | None = None
     limit: int = 1000
 
     def __post_init__(self) -> None:
         if self.limit <= 0:
             raise ValueError(f"limit must be > 0, got {self.limit}")
         if self.event is not None:
-            _require_kind(self.event)
+            object.__setattr__(self, "event", event_kind(self.event))
         _require_aware("since", self.since)
         _require_aware("until", self.until)

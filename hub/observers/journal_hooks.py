@@ -18,7 +18,10 @@ from hub.journal.records import JsonText, PipelineOutcome
 from hub.journal.writer import weight
 from hub.observers.fanout import ExchangeObserver
 from hub.pipeline.processor import Outcome
-from hub.review import ReviewOutcome
+from hub.review import ReviewOutcome, ReviewStatus
+from schemas.contract.states import EventKind, OutcomeStatus
+from schemas.contract.topology import QUARANTINE, REVIEW
+from schemas.v1.feedback import FeedbackStatus
 
 FEEDBACK_HEADER_VALUE = "feedback"
 
@@ -42,7 +45,7 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
     """
     inbound = outcome.inbound
     routes: tuple[str, ...] = ()  # destination, its rules, destination, ...: flat, untracked sooner
-    if outcome.status == "delivered":
+    if outcome.status == OutcomeStatus.DELIVERED:
         routes = tuple(
             part
             for d in outcome.destinations
@@ -54,7 +57,8 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
         inbound.content_encoding, inbound.message_id, json_serializer(dict(inbound.headers)),
         outcome.credit_code, outcome.content_hash,
         None if outcome.payload is None else record_json(outcome.payload),
-        outcome.status, routes, ", ".join(p.code for p in outcome.problems),
+        # The status's plain value: an enum member is an object the collector tracks.
+        outcome.status.value, routes, ", ".join(p.code for p in outcome.problems),
         any(o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE for o in outcome.outputs),
     )  # fmt: skip
 
@@ -76,7 +80,8 @@ def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], l
         payload=None if o["payload"] is None else JsonText(o["payload"]),
         outcome=PipelineOutcome(
             status=o["status"], routes=dict(zip(routes[::2], routes[1::2], strict=True)),
-            reasons="" if o["status"] == "delivered" else o["codes"], feedback=o["feedback"],
+            reasons="" if o["status"] == OutcomeStatus.DELIVERED else o["codes"],
+        feedback=o["feedback"],
         ),
     )  # fmt: skip
     return [message], []
@@ -102,11 +107,11 @@ def delivery_record(event: DeliveryEvent) -> JournalEvent | None:
 
 
 #: ReviewOutcome status -> the journal event it starts with, at the place it concerns.
-_REVIEW_EVENTS = {
-    "verified": ("verified", "review"),
-    "rejected": ("rejected", "quarantine"),
-    "retried": ("retried", "review"),
-    "handed_over": ("dead_lettered", "review"),
+_REVIEW_EVENTS: dict[ReviewStatus, tuple[EventKind, str]] = {
+    ReviewStatus.VERIFIED: (EventKind.VERIFIED, REVIEW),
+    ReviewStatus.REJECTED: (EventKind.REJECTED, QUARANTINE),
+    ReviewStatus.RETRIED: (EventKind.RETRIED, REVIEW),
+    ReviewStatus.HANDED_OVER: (EventKind.DEAD_LETTERED, REVIEW),
 }
 
 
@@ -118,7 +123,7 @@ def review_events(outcome: ReviewOutcome) -> list[JournalEvent]:
     if envelope is None:
         return []
 
-    def event(kind: str, destination: str | None, detail: str) -> JournalEvent:
+    def event(kind: EventKind, destination: str | None, detail: str) -> JournalEvent:
         return JournalEvent(
             message_id=envelope.message_id,
             event=kind,
@@ -134,15 +139,15 @@ def review_events(outcome: ReviewOutcome) -> list[JournalEvent]:
 
     kind, place = _REVIEW_EVENTS[outcome.status]
     detail = outcome.detail
-    if outcome.status == "rejected":
+    if outcome.status == ReviewStatus.REJECTED:
         detail = f"{', '.join(p.code for p in outcome.problems)}: {outcome.detail}"
     events = [event(kind, place, detail)]
     for destination in outcome.destinations:
         rules = sorted({m.rule for m in outcome.matches if m.destination == destination})
-        events.append(event("routed", destination, ", ".join(rules)))
-    if outcome.status in ("verified", "rejected"):
-        status = "accepted" if outcome.status == "verified" else "rejected"
-        events.append(event("feedback", envelope.source, status))
+        events.append(event(EventKind.ROUTED, destination, ", ".join(rules)))
+    if outcome.status in (ReviewStatus.VERIFIED, ReviewStatus.REJECTED):
+        status: FeedbackStatus = "accepted" if outcome.status == ReviewStatus.VERIFIED else "rejected"
+        events.append(event(EventKind.FEEDBACK, envelope.source, status))
     return events
 
 

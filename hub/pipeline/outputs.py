@@ -16,6 +16,7 @@ from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_i
 from schemas.contract.messages import InboundMessage, OutboundMessage
 from schemas.contract.problems import Problem, problems_json
 from schemas.contract.topology import OUTBOUND, QUARANTINE
+from schemas.v1.feedback import FeedbackStatus
 
 HUB_SOURCE = "hub"
 FEEDBACK = "feedback"
@@ -138,7 +139,7 @@ def to_quarantine(ctx: Context, problems: list[Problem]) -> OutboundMessage:
 
 def feedback_payload(
     ctx: Context,
-    status: str,
+    status: FeedbackStatus,
     issued_at: datetime,
     *,
     problems: Sequence[Problem] = (),

@@ -38,7 +38,9 @@ from schemas.contract.problems import (
     SOURCE_UNKNOWN,
     Problem,
 )
+from schemas.contract.states import OutcomeStatus
 from schemas.contract.topology import REVIEW
+from schemas.v1.feedback import FeedbackStatus
 from transforms import MappingCatalogue, TransformError, decode_record
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ SCHEMA_VERSION_HEADER = "hub-schema-version"
 class Outcome:
     """What became of one input (``inbound``). ``status`` is delivered, rejected or review."""
 
-    status: str
+    status: OutcomeStatus
     inbound: InboundMessage
     message_id: str
     source: str
@@ -156,10 +158,10 @@ class Processor:
         envelope = make_envelope(ctx, verdict.record, verdict.credit_code)
         outputs = [to_destination(envelope, d) for d in decision.destinations]
         if repairs or self.receipts:
-            status = "repaired" if repairs else "accepted"
+            status: FeedbackStatus = "repaired" if repairs else "accepted"
             outputs += self._feedback(ctx, status, problems, repairs, verdict.credit_code)
         return Outcome(
-            status="delivered",
+            status=OutcomeStatus.DELIVERED,
             outputs=tuple(outputs),
             destinations=tuple(decision.destinations),
             problems=tuple(problems),
@@ -206,7 +208,7 @@ class Processor:
         outputs = [to_quarantine(ctx, problems)]
         outputs += self._feedback(ctx, "rejected", problems, repairs or [], credit_code)
         return Outcome(
-            status="rejected",
+            status=OutcomeStatus.REJECTED,
             outputs=tuple(outputs),
             problems=tuple(problems),
             credit_code=credit_code,
@@ -226,7 +228,7 @@ class Processor:
         outputs = [to_destination(envelope, REVIEW)]
         outputs += self._feedback(ctx, "review", problems, repairs, credit_code)
         return Outcome(
-            status="review",
+            status=OutcomeStatus.REVIEW,
             outputs=tuple(outputs),
             destinations=(REVIEW,),
             problems=tuple(problems),
@@ -239,7 +241,7 @@ class Processor:
     def _feedback(
         self,
         ctx: Context,
-        status: str,
+        status: FeedbackStatus,
         problems: list[Problem],
         repairs: list[dict[str, Any]],
         credit_code: str | None,

@@ -21,12 +21,19 @@ from hub.review.verification import (
     Verified,
     verify,
 )
-from hub.review.verifier import ReviewOutcome, ReviewPolicy, ReviewVerifier, open_lookup
+from hub.review.verifier import (
+    ReviewOutcome,
+    ReviewPolicy,
+    ReviewStatus,
+    ReviewVerifier,
+    open_lookup,
+)
 
 __all__ = [
     "EntityLookup",
     "ReviewOutcome",
     "ReviewPolicy",
+    "ReviewStatus",
     "ReviewVerifier",
     "Undecidable",
     "Unverified",

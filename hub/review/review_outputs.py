@@ -27,7 +27,9 @@ from routes import RoutingDecision
 from schemas.contract.envelope import Envelope, Hop
 from schemas.contract.messages import OutboundMessage
 from schemas.contract.problems import Problem
+from schemas.contract.states import EventKind
 from schemas.contract.topology import REVIEW
+from schemas.v1.feedback import FeedbackStatus
 
 #: Header on a quarantine copy made after review: its body is the unified record, not the
 #: bytes the source sent (those are in the journal under ``hub-message-id``).
@@ -48,8 +50,8 @@ def verified_outputs(
     rules = ", ".join(dict.fromkeys(m.rule for m in decision.matches))
     hops = [
         *envelope.hops,
-        Hop(stage="verified", at=at, node=node, detail=f"by the legal-entity library: {codes}"),
-        Hop(stage="routed", at=at, node=node,
+        Hop(stage=EventKind.VERIFIED, at=at, node=node, detail=f"by the legal-entity library: {codes}"),
+        Hop(stage=EventKind.ROUTED, at=at, node=node,
             detail=f"{', '.join(decision.destinations)} by {rules}"),
     ]
     enriched = envelope.model_copy(update={"entities": list(verified.entities), "hops": hops})
@@ -69,7 +71,7 @@ def rejected_outputs(
 ) -> list[OutboundMessage]:
     """The unified record to quarantine with ``problems``, and rejected feedback."""
     ctx = context_of(envelope, {QUARANTINED_AFTER_HEADER: REVIEW})
-    ctx.hops.append(Hop(stage="rejected", at=at, node=node,
+    ctx.hops.append(Hop(stage=EventKind.REJECTED, at=at, node=node,
                         detail=", ".join(p.code for p in problems)))
     return [to_quarantine(ctx, problems)] + _feedback(ctx, "rejected", problems, envelope, at,
                                                       node, source_known)
@@ -77,13 +79,13 @@ def rejected_outputs(
 
 def _feedback(
     ctx: Context,
-    status: str,
+    status: FeedbackStatus,
     problems: list[Problem],
     envelope: Envelope,
     at: datetime,
     node: str,
     source_known: bool,
 ) -> list[OutboundMessage]:
-    ctx.hops.append(Hop(stage="feedback", at=at, node=node, detail=status))
+    ctx.hops.append(Hop(stage=EventKind.FEEDBACK, at=at, node=node, detail=status))
     payload = feedback_payload(ctx, status, at, problems=problems, credit_code=envelope.credit_code)
     return feedback_messages(ctx, payload, source_known=source_known)

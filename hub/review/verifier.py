@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 import requests
 from kombu.message import Message
@@ -66,6 +67,20 @@ class ReviewPolicy:
     prefetch: int = 16
 
 
+class ReviewStatus(StrEnum):
+    """What the verifier did with one message of ``hub.review`` (``ReviewOutcome.status``; the
+    values are the ``outcome`` labels of ``hub_reviews_total``)."""
+
+    #: The library confirmed the codes: routed and delivered, feedback accepted.
+    VERIFIED = "verified"
+    #: Not confirmed: quarantined, feedback rejected.
+    REJECTED = "rejected"
+    #: Parked: the library was away; it comes back after a delay. Not an end.
+    RETRIED = "retried"
+    #: Left to people in ``hub.review.dead`` (the schedule ran out, or unreadable).
+    HANDED_OVER = "handed_over"
+
+
 @dataclass(frozen=True)
 class ReviewOutcome:
     """What became of one message of ``hub.review``.
@@ -75,7 +90,7 @@ class ReviewOutcome:
     ``hub.review.dead``). ``envelope`` is None only for an unreadable message.
     """
 
-    status: str
+    status: ReviewStatus
     envelope: Envelope | None
     at: datetime
     attempt: int
@@ -153,7 +168,7 @@ class ReviewVerifier(ParkingLoop):
                 self.confirm(publisher, outputs)
                 message.ack()
                 detail = "; ".join(p.message for p in verdict.notes)
-                self._report(ReviewOutcome("verified", envelope, now, attempt, detail,
+                self._report(ReviewOutcome(ReviewStatus.VERIFIED, envelope, now, attempt, detail,
                                            tuple(decision.destinations), tuple(decision.matches)))
                 return
             problems = list(decision.problems)
@@ -162,7 +177,7 @@ class ReviewVerifier(ParkingLoop):
         self.confirm(publisher, rejected_outputs(envelope, problems, at=now, node=self._node,
                                                  source_known=known))
         message.ack()
-        self._report(ReviewOutcome("rejected", envelope, now, attempt,
+        self._report(ReviewOutcome(ReviewStatus.REJECTED, envelope, now, attempt,
                                    "; ".join(p.message for p in problems), problems=tuple(problems)))
 
     def _park(self, message: Message, envelope: Envelope, attempt: int, error: str,
@@ -171,7 +186,7 @@ class ReviewVerifier(ParkingLoop):
         if delay is None:
             self._hand_over(message, envelope, attempt, REVIEW_LOOKUP_UNAVAILABLE, error, publisher)
             return
-        self._report(ReviewOutcome("retried", envelope, self._clock(), attempt,
+        self._report(ReviewOutcome(ReviewStatus.RETRIED, envelope, self._clock(), attempt,
                                    f"in {delay.label}: {error}"))
         log.warning("review: the legal-entity library is away (%s); retry in %s", error,
                     delay.label)
@@ -180,12 +195,12 @@ class ReviewVerifier(ParkingLoop):
     def _hand_over(self, message: Message, envelope: Envelope | None, attempt: int, code: str,
                    error: str, publisher: ConfirmedPublisher) -> None:
         self.dead_letter(message, attempt, code, error, publisher)
-        self._report(ReviewOutcome("handed_over", envelope, self._clock(), attempt,
+        self._report(ReviewOutcome(ReviewStatus.HANDED_OVER, envelope, self._clock(), attempt,
                                    f"{code}: {error}"))
         log.error("review: handed to people in hub.review.dead (%s): %s", code, error)
 
     def _report(self, outcome: ReviewOutcome) -> None:
-        if outcome.status != "retried":
+        if outcome.status != ReviewStatus.RETRIED:
             self.settled()
         self._on_outcome(outcome)
 

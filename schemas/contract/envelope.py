@@ -17,10 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Stages a message passes through, in order; each leaves one hop in the trace.
-HOP_STAGES = (
-    "received", "standardised", "routed", "rejected", "review", "verified", "feedback",
-)
+from schemas.contract.states import HOP_STAGES
 
 
 def utc_now() -> datetime:
@@ -46,6 +43,8 @@ class Hop(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # A str, not the enum: a receiver's envelope with a stage this hub does not know yet still
+    # reads; the hub writes members of HOP_STAGES, which serialise as their plain values.
     stage: str = Field(description=f"One of {', '.join(HOP_STAGES)}.")
     at: datetime = Field(description="When the step happened (UTC).")
     node: str = Field(description="The worker that did it, host:pid.")

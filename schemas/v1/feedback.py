@@ -10,6 +10,10 @@ from schemas.record_types import RECORD_TYPES
 from schemas.types import CreditCode, StdDateTime, SystemId, Text64, Text128, Text4000
 from schemas.v1.standard_model import StandardModel
 
+#: What the hub made of the record a feedback is about (a Literal, not an enum, so the published
+#: JSON Schema and XSD of the feedback record stay as they are).
+FeedbackStatus = Literal["rejected", "repaired", "review", "accepted"]
+
 _REASON_CODE_PATTERN = "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$"
 RecordTypeId = Annotated[
     Literal[RECORD_TYPES],  # type: ignore[valid-type]
@@ -57,7 +61,7 @@ class Feedback(StandardModel):
     record_type: RecordTypeId | None = Field(
         default=None, description="记录类型: record type, when the source's record had a known one."
     )
-    status: Literal["rejected", "repaired", "review", "accepted"] = Field(
+    status: FeedbackStatus = Field(
         description="处理结果: rejected, repaired, review or accepted."
     )
     problems: list[FeedbackProblem] | None = Field(

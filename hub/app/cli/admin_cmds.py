@@ -122,13 +122,14 @@ def replay(
     pipeline, and destinations drop what they already have."""
     from datetime import UTC
 
-    from hub.journal import MessageQuery
+    from hub.journal import MessageQuery, event_kind
 
     query = MessageQuery(
         message_ids=list(message_ids) or None,
         since=since.replace(tzinfo=UTC) if since else None,
         until=until.replace(tzinfo=UTC) if until else None,
-        source=source, destination=destination, event=event, record_type=record_type,
+        source=source, destination=destination,
+        event=None if event is None else event_kind(event), record_type=record_type,
         credit_code=credit_code, limit=limit,
     )
     with _ops(state) as ops:

@@ -61,6 +61,9 @@ def _heading(text: str) -> None:
 
 
 def _print_report(report: DemoReport) -> None:
+    # Imported late, like the rest of the CLI: `hub --help` loads no part of the standard.
+    from schemas.contract.states import OutcomeStatus
+
     _heading(f"The pipeline processed {report.processed} of {report.sent} records sent:")
     for outcome in report.outcomes:
         click.echo(
@@ -94,8 +97,8 @@ def _print_report(report: DemoReport) -> None:
     _heading("Per source (delivered / review / rejected):")
     for source, counts in sorted(report.tally.by_source().items()):
         click.echo(
-            f"  {source:<21} {counts.get('delivered', 0)} / {counts.get('review', 0)} / "
-            f"{counts.get('rejected', 0)}"
+            f"  {source:<21} {counts.get(OutcomeStatus.DELIVERED, 0)} / "
+            f"{counts.get(OutcomeStatus.REVIEW, 0)} / {counts.get(OutcomeStatus.REJECTED, 0)}"
         )
 
 

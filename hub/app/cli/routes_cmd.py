@@ -53,6 +53,7 @@ def test_route(state: CliState, record: Path, source: str, record_type: str | No
     """
     from hub.app.sender import records_from_file
     from hub.app.trial import trial_route
+    from schemas.contract.states import OutcomeStatus
 
     with exit_codes():
         hub = state.hub()
@@ -62,4 +63,4 @@ def test_route(state: CliState, record: Path, source: str, record_type: str | No
             results.append(trial_route(hub, item, source, kind))
         for result in results:
             echo_json(result)
-        sys.exit(0 if all(r["status"] == "delivered" for r in results) else 1)
+        sys.exit(0 if all(r["status"] == OutcomeStatus.DELIVERED for r in results) else 1)

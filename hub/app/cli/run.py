@@ -68,9 +68,10 @@ def run(state: CliState) -> None:
 
 def _log_outcome(outcome: object) -> None:
     from hub.pipeline.processor import Outcome
+    from schemas.contract.states import OutcomeStatus
 
     assert isinstance(outcome, Outcome)
-    if outcome.status == "delivered":
+    if outcome.status == OutcomeStatus.DELIVERED:
         log.info(
             "%s %s from %s -> %s",
             outcome.message_id, outcome.record_type, outcome.source, ", ".join(outcome.destinations),

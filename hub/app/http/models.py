@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from hub.admin.dead_letters import DeadLetter
 from hub.admin.operations import ActionResult
-from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery
+from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery, event_kind
 
 _REASON = "Why (mandatory, must not be blank); kept in the audit trail."
 _RATE = "Messages per second at most, so a destination is not flooded."
@@ -76,7 +76,8 @@ class ReplayRequest(_Body):
         return MessageQuery(
             message_ids=self.message_ids, since=self.since, until=self.until, source=self.source,
             destination=self.destination, record_type=self.record_type,
-            credit_code=self.credit_code, event=self.event, limit=self.limit,
+            credit_code=self.credit_code,
+            event=None if self.event is None else event_kind(self.event), limit=self.limit,
         )
 
 
