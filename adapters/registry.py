@@ -23,6 +23,7 @@ BUILTIN_ADAPTERS: Mapping[str, str] = {
     "rest-push": "adapters.rest.push:RestPushAdapter",
     "rest-out": "adapters.rest.outbound:RestOutAdapter",
     "legal-entity-feed": "adapters.legal_entity.feed:LegalEntityFeedAdapter",
+    "legal-entity-lookup": "adapters.legal_entity.lookup:LegalEntityLookup",
     "db-poll": "adapters.db.poll:DbPollAdapter",
     "db-write": "adapters.db.write:DbWriteAdapter",
     "file-drop": "adapters.file.drop:FileDropAdapter",

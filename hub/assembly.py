@@ -19,14 +19,15 @@ from hub.hosting.adapter_host import (
     AdapterLoop,
     BrokerInboundPort,
     build_inbound,
+    build_lookup,
     build_outbound,
 )
-from hub.hosting.connections import Connections
+from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
 from hub.journal import Journal, JournalWriter
 from hub.observers.fanout import ExchangeObserver, Fanout
 from hub.observers.journal_hooks import JournalHooks
 from hub.pipeline.processor import Outcome, Processor
-from hub.review import ReviewPolicy, ReviewVerifier, open_lookup
+from hub.review import ReviewPolicy, ReviewVerifier
 from hub.runtime.broker import BrokerSession
 from hub.runtime.declarations import Topology, TopologyOptions
 from hub.runtime.delay_pump import DelayPump
@@ -160,7 +161,8 @@ class Hub:
         lookup = self.connections.lookup()
         if lookup is not None:
             loops["verify:review"] = ReviewVerifier(
-                url, self.topology, open_lookup(lookup), self.routes, self.systems.ids,
+                url, self.topology, build_lookup(self.registry, lookup, LEGAL_ENTITY_LIBRARY),
+                self.routes, self.systems.ids,
                 ReviewPolicy(self._schedule(REVIEW)), on_outcome=hooks.on_review,
             )
         if self.settings.is_embedded():

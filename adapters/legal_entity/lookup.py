@@ -1,15 +1,27 @@
-"""Look a credit code up in the legal-entity library: to verify a code under review and to
-enrich a record with the entity's registered name, registration authority and status.
+"""``legal-entity-lookup``: look a credit code up in the legal-entity library, to verify a code
+under review and to enrich a record with the entity's registered name, registration authority
+and status.
 
-Contract of :meth:`LegalEntityLookup.lookup`:
+It implements the SDK's :class:`~adapters.sdk.EntityLookup` port, which the review verifier
+(:mod:`hub.review`) holds. It is configured by the ``lookup`` block of the
+``legal-entity-library`` entry of the connections file, written without ``kind`` (the hub knows
+which adapter a lookup block is for)::
+
+    legal-entity-library:
+      lookup: {url: "https://library.example/entities/{credit_code}",
+               auth: {type: bearer, token: "env:LIBRARY_TOKEN"}}
+
+Contract of :meth:`LegalEntityLookup.lookup` (the port's):
 
 - the entity as the library knows it, or None when the library answers 404 (no such code);
 - :class:`TransientError` for a refused connection, a timeout, 408/429/5xx: ask again later;
 - :class:`PermanentError` for any other answer (credentials refused, a 200 without the
   entity's name): the lookup is misconfigured or the library broke its contract.
 
-Answers (found and not found) are cached for ``cache_seconds``, so a batch of records about one
-entity costs one request; failures are never cached. Thread-safe (one HTTP session per thread).
+``start`` resolves the credentials (ConfigError if one is missing), so a missing secret stops
+start-up instead of failing the first record. Answers (found and not found) are cached for
+``cache_seconds``, so a batch of records about one entity costs one request; failures are never
+cached. Thread-safe (one HTTP session per thread).
 """
 
 from __future__ import annotations
@@ -18,21 +30,34 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from adapters.rest.client import HttpAuth, authorise, check_http_url, describe, send
-from adapters.sdk import PermanentError
+from adapters.sdk import (
+    AdapterConfig,
+    EntityLookupAdapter,
+    Health,
+    LegalEntity,
+    PermanentError,
+    TransientError,
+)
+
+#: The registered name of the lookup adapter.
+KIND = "legal-entity-lookup"
+#: The system the lookup asks, unless the host says otherwise.
+LIBRARY = "legal-entity-library"
 
 
-class LegalEntityLookupConfig(BaseModel):
+class LegalEntityLookupConfig(AdapterConfig):
     """Where the library answers lookups, and how its answer is laid out."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+    kind: str = Field(
+        default=KIND, description="Set by the hub: a lookup block is written without it."
+    )
     url: str = Field(
         description="Lookup URL with {credit_code} where the code goes, e.g. "
         "https://library.example/entities/{credit_code}."
@@ -60,24 +85,21 @@ class LegalEntityLookupConfig(BaseModel):
         return check_http_url(value)
 
 
-@dataclass(frozen=True)
-class LegalEntity:
-    """An entity as registered in the library."""
-
-    credit_code: str
-    name: str
-    registration_authority: str | None
-    #: Registration status as the library words it (存续, 在业, 注销, 吊销...).
-    status: str | None
-
-
-class LegalEntityLookup:
+class LegalEntityLookup(EntityLookupAdapter[LegalEntityLookupConfig]):
     """A cached client of the library's lookup endpoint. ``close`` releases the sessions."""
 
-    def __init__(self, config: LegalEntityLookupConfig, *,
+    kind: ClassVar[str] = KIND
+    mode = "rest"
+    Config: ClassVar[type[AdapterConfig]] = LegalEntityLookupConfig
+    summary: ClassVar[str] = (
+        "Look credit codes up in the legal-entity library (the review verifier's lookup)."
+    )
+
+    def __init__(self, config: LegalEntityLookupConfig, *, system: str = LIBRARY,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.config = config
+        super().__init__(config, system=system)
         self._clock = clock
+        self._health = Health(False, "not asked yet")
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[float, LegalEntity | None]] = OrderedDict()
         self._local = threading.local()
@@ -93,7 +115,12 @@ class LegalEntityLookup:
             cached = self._cache.get(code)
             if cached is not None and cached[0] > now:
                 return cached[1]
-        entity = self._ask(code)
+        try:
+            entity = self._ask(code)
+        except (TransientError, PermanentError) as e:
+            self._health = Health(False, str(e))
+            raise
+        self._health = Health(True, "the library answered the last lookup")
         if self.config.cache_seconds > 0:
             with self._lock:
                 self._cache[code] = (now + self.config.cache_seconds, entity)
@@ -102,11 +129,21 @@ class LegalEntityLookup:
                     self._cache.popitem(last=False)
         return entity
 
-    def close(self) -> None:
+    def start(self) -> None:
+        """Resolve the credentials now: ConfigError if one is missing (nothing is opened)."""
+        with requests.Session() as session:
+            authorise(session, self.config.auth)
+
+    def stop(self) -> None:
+        """Close the HTTP sessions opened so far; idempotent."""
         with self._lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+
+    def health(self) -> Health:
+        """Whether the last lookup got an answer from the library (found or not)."""
+        return self._health
 
     def _ask(self, code: str) -> LegalEntity | None:
         url = self.config.url.replace("{credit_code}", quote(code, safe=""))

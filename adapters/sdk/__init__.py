@@ -4,7 +4,8 @@
 
 See ``docs/adapters.md`` for the guide. The core (``hub.hosting.adapter_host``) provides the
 :class:`InboundPort` and drives the lifecycle; adapters never import the broker, the journal
-or metrics.
+or metrics. The core in turn reaches adapters only through the registry and this SDK: the
+ports of :mod:`adapters.sdk.ports` (:class:`EntityLookup`) are what it holds of a lookup.
 """
 
 from adapters.sdk.adapter_errors import (
@@ -27,6 +28,7 @@ from adapters.sdk.lifecycle import (
     MODES,
     Adapter,
     Checkpoints,
+    Direction,
     Health,
     InboundAdapter,
     InboundPort,
@@ -35,6 +37,7 @@ from adapters.sdk.lifecycle import (
     OutboundAdapter,
     PollingInboundAdapter,
 )
+from adapters.sdk.ports import EntityLookup, EntityLookupAdapter, LegalEntity
 
 __all__ = [
     "ADAPTER_REASON_CODES",
@@ -44,10 +47,14 @@ __all__ = [
     "AdapterConfig",
     "Checkpoints",
     "ConfigError",
+    "Direction",
+    "EntityLookup",
+    "EntityLookupAdapter",
     "Health",
     "InboundAdapter",
     "InboundPort",
     "InboundRecord",
+    "LegalEntity",
     "Mode",
     "OutboundAdapter",
     "OutboundConfig",

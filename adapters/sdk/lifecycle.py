@@ -3,7 +3,8 @@
 An adapter connects one external system in one exchange mode (``soap``, ``rest``, ``db``,
 ``file``, ``amqp``). It never touches the broker, the journal or metrics: inbound adapters hand
 records to an :class:`InboundPort`, outbound adapters are handed envelopes by the core's
-delivery runner. Both live through the same lifecycle, driven by the core:
+delivery runner; lookup adapters answer the core's questions through a port of
+:mod:`adapters.sdk.ports`. All live through the same lifecycle, driven by the core:
 
 1. constructed with a validated config (``cls.Config``) and, inbound only, a port;
 2. :meth:`Adapter.start` opens connections or servers and returns promptly (raising
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["soap", "rest", "db", "file", "amqp"]
 MODES: tuple[Mode, ...] = ("soap", "rest", "db", "file", "amqp")
+#: Which way records go: in to the hub, out of it, or neither (a lookup the core asks).
+Direction = Literal["inbound", "outbound", "lookup"]
 
 ConfigT = TypeVar("ConfigT", bound=AdapterConfig)
 OutboundConfigT = TypeVar("OutboundConfigT", bound=OutboundConfig)
@@ -113,7 +116,7 @@ class Adapter(ABC, Generic[ConfigT]):
 
     kind: ClassVar[str]
     mode: ClassVar[Mode]
-    direction: ClassVar[Literal["inbound", "outbound"]]
+    direction: ClassVar[Direction]
     Config: ClassVar[type[AdapterConfig]]
     summary: ClassVar[str] = ""
 
@@ -140,7 +143,7 @@ class Adapter(ABC, Generic[ConfigT]):
 class InboundAdapter(Adapter[ConfigT]):
     """Takes records from a system and hands them to the hub through ``port``."""
 
-    direction: ClassVar[Literal["inbound", "outbound"]] = "inbound"
+    direction: ClassVar[Direction] = "inbound"
 
     def __init__(self, config: ConfigT, *, system: str, port: InboundPort) -> None:
         super().__init__(config, system=system)
@@ -157,7 +160,7 @@ class OutboundAdapter(Adapter[OutboundConfigT]):
     because the runner guarantees at-least-once, and once only as far as its own store knows.
     """
 
-    direction: ClassVar[Literal["inbound", "outbound"]] = "outbound"
+    direction: ClassVar[Direction] = "outbound"
 
     @abstractmethod
     def deliver(self, envelope: Envelope, body: bytes) -> None:

@@ -8,7 +8,10 @@ Adapters never see the broker or the journal; this module gives them both:
   feedback like any other rejection.
 - :class:`AdapterLoop` runs an inbound adapter's lifecycle inside ``hub run`` (start with
   back-off while its system is away, then stop cleanly).
-- :func:`build_adapter` turns a validated config into an adapter through the registry.
+- :func:`validate_config` checks an adapter entry against its kind's ``Config``;
+  :func:`build_inbound`, :func:`build_outbound` and :func:`build_lookup` turn a validated config
+  into an adapter through the registry. The core holds a lookup only as the SDK's
+  :class:`~adapters.sdk.EntityLookup` port.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from adapters.sdk.lifecycle import (
     InboundRecord,
     OutboundAdapter,
 )
+from adapters.sdk.ports import EntityLookup, EntityLookupAdapter
 from hub.runtime.broker import KeptSession
 from hub.runtime.declarations import Topology
 from schemas.contract.errors import (
@@ -48,6 +52,8 @@ log = logging.getLogger(__name__)
 ADAPTER_HEADER = "hub-adapter"
 #: Record type used in the routing key when a refused record's type is not known.
 UNCLASSIFIED = "unclassified"
+#: The adapter a ``lookup`` block configures (its users do not write ``kind``: the host knows).
+LOOKUP_KIND = "legal-entity-lookup"
 
 
 class BrokerInboundPort:
@@ -210,6 +216,15 @@ def validate_config(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterCo
     return adapter_class(registry, kind).Config.model_validate(raw)
 
 
+def validate_lookup(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
+    """Validate a ``lookup`` block (written without ``kind``) against the ``Config`` of the
+    :data:`LOOKUP_KIND` adapter; :class:`ConfigError` naming a misspelt or unknown key."""
+    if "kind" in raw:
+        raise ConfigError(f"a lookup takes no 'kind' (it is always {LOOKUP_KIND!r})")
+    return _lookup_class(registry, LOOKUP_KIND).Config.model_validate(
+        {"kind": LOOKUP_KIND, **raw})
+
+
 def build_inbound(
     registry: AdapterRegistry, config: AdapterConfig, system: str, port: BrokerInboundPort
 ) -> InboundAdapter[Any]:
@@ -226,3 +241,23 @@ def build_outbound(
     if not issubclass(cls, OutboundAdapter):
         raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
     return cls(config, system=system)
+
+
+def build_lookup(registry: AdapterRegistry, config: AdapterConfig, system: str) -> EntityLookup:
+    """The lookup adapter ``config`` names, asking ``system``, started: its credentials are
+    resolved now (:class:`ConfigError` if one is missing), so a missing secret stops start-up
+    instead of failing the first record under review."""
+    adapter = _lookup_class(registry, config.kind)(config, system=system)
+    try:
+        adapter.start()
+    except BaseException:
+        adapter.stop()
+        raise
+    return adapter
+
+
+def _lookup_class(registry: AdapterRegistry, kind: str) -> type[EntityLookupAdapter[Any]]:
+    cls = adapter_class(registry, kind)
+    if not issubclass(cls, EntityLookupAdapter):
+        raise ConfigError(f"adapter {kind!r} is not a lookup adapter")
+    return cls

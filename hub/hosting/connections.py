@@ -23,10 +23,11 @@ the routes). ``mode`` is the exchange mode the system primarily uses; at least o
 adapters must use it. ``cadence`` (optional: ``30m``, ``6h``, ``1d``) is how often the system
 sends at least one record; a longer silence raises an alert (``hub_source_expected_interval_seconds``).
 
-The ``legal-entity-library`` entry alone may carry ``lookup``, validated as
-:class:`~adapters.legal_entity.LegalEntityLookupConfig`: where the library answers lookups by
-credit code. With it, the hub verifies the records under review itself (:mod:`hub.review`);
-without it they wait in ``hub.review`` for people::
+The ``legal-entity-library`` entry alone may carry ``lookup``: where the library answers lookups
+by credit code. It is written without ``kind`` and validated against the ``Config`` of the
+``legal-entity-lookup`` adapter (:data:`~hub.hosting.adapter_host.LOOKUP_KIND`), so a misspelt
+key stops start-up like any adapter option. With it, the hub verifies the records under review
+itself (:mod:`hub.review`); without it they wait in ``hub.review`` for people::
 
     legal-entity-library:
       lookup: {url: "https://library.example/entities/{credit_code}",
@@ -43,12 +44,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import schemas
-from adapters.legal_entity import LegalEntityLookupConfig
 from adapters.registry import AdapterRegistry
 from adapters.sdk.config import AdapterConfig, OutboundConfig
 from adapters.sdk.lifecycle import Mode
 from hub.config.durations import parse_duration
-from hub.hosting.adapter_host import adapter_class, validate_config
+from hub.hosting.adapter_host import adapter_class, validate_config, validate_lookup
 from schemas.contract.errors import ConfigError
 
 #: The one system that answers credit-code lookups (its entry may carry ``lookup``).
@@ -74,10 +74,11 @@ class _Entry(BaseModel):
     )
     inbound: list[dict[str, Any]] = Field(default_factory=list)
     outbound: dict[str, Any] | None = None
-    lookup: LegalEntityLookupConfig | None = Field(
+    lookup: dict[str, Any] | None = Field(
         default=None,
         description="legal-entity-library only: where it answers lookups by credit code, to "
-        "verify and enrich the records under review.",
+        "verify and enrich the records under review (the legal-entity-lookup adapter's "
+        "options, without kind).",
     )
 
     @field_validator("credit_code")
@@ -120,7 +121,8 @@ class SystemConnection(BaseModel):
     cadence_seconds: int | None = None
     inbound: tuple[AdapterConfig, ...] = ()
     outbound: OutboundConfig | None = None
-    lookup: LegalEntityLookupConfig | None = None
+    #: The ``legal-entity-lookup`` adapter's validated config (legal-entity-library only).
+    lookup: AdapterConfig | None = None
 
 
 class Connections:
@@ -149,8 +151,9 @@ class Connections:
             return default
         return connection.cadence_seconds
 
-    def lookup(self) -> LegalEntityLookupConfig | None:
-        """How to look credit codes up in the legal-entity library, if the file says."""
+    def lookup(self) -> AdapterConfig | None:
+        """How to look credit codes up in the legal-entity library (the config of its lookup
+        adapter, for :func:`~hub.hosting.adapter_host.build_lookup`), if the file says."""
         library = self.get(LEGAL_ENTITY_LIBRARY)
         return library.lookup if library is not None else None
 
@@ -191,12 +194,13 @@ def _connection(
             if not isinstance(config, OutboundConfig):
                 raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
             outbound = config
+        if entry.lookup is not None and system != LEGAL_ENTITY_LIBRARY:
+            raise ConfigError(f"only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
+        lookup = None if entry.lookup is None else _lookup(registry, entry.lookup)
     except ValidationError as e:
         raise ConfigError(f"{where}: {e}") from e
     except ConfigError as e:
         raise ConfigError(f"{where}: {e}") from e
-    if entry.lookup is not None and system != LEGAL_ENTITY_LIBRARY:
-        raise ConfigError(f"{where}: only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
     for config in inbound:
         if adapter_class(registry, config.kind).direction != "inbound":
             raise ConfigError(f"{where}: adapter {config.kind!r} cannot be used for inbound")
@@ -215,5 +219,13 @@ def _connection(
         cadence_seconds=None if entry.cadence is None else parse_duration(entry.cadence),
         inbound=inbound,
         outbound=outbound,
-        lookup=entry.lookup,
+        lookup=lookup,
     )
+
+
+def _lookup(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
+    """The ``lookup`` block validated; its errors say they are about ``lookup``."""
+    try:
+        return validate_lookup(registry, raw)
+    except (ValidationError, ConfigError) as e:
+        raise ConfigError(f"lookup: {e}") from e

@@ -6,7 +6,8 @@ gives the library a ``lookup`` block, :class:`ReviewVerifier` consumes that queu
 library confirms is routed and delivered, enriched with the registered entities (envelope field
 ``entities``), with feedback ``accepted``; one it does not confirm is quarantined
 (``credit_code.unverified``) with feedback ``rejected``. Without a lookup, records stay in
-``hub.review`` for people, as before.
+``hub.review`` for people, as before. The library is reached only through the SDK's
+:class:`~adapters.sdk.EntityLookup` port, built by the adapter host.
 
 - :mod:`hub.review.names`: which codes a record asks about, under which names; status words.
 - :mod:`hub.review.verification`: the library's verdict on one record.
@@ -14,23 +15,15 @@ library confirms is routed and delivered, enriched with the registered entities 
 - :mod:`hub.review.verifier`: the consumer loop, with parking while the library is away.
 """
 
-from hub.review.verification import (
-    EntityLookup,
-    Undecidable,
-    Unverified,
-    Verified,
-    verify,
-)
+from hub.review.verification import Undecidable, Unverified, Verified, verify
 from hub.review.verifier import (
     ReviewOutcome,
     ReviewPolicy,
     ReviewStatus,
     ReviewVerifier,
-    open_lookup,
 )
 
 __all__ = [
-    "EntityLookup",
     "ReviewOutcome",
     "ReviewPolicy",
     "ReviewStatus",
@@ -38,6 +31,5 @@ __all__ = [
     "Undecidable",
     "Unverified",
     "Verified",
-    "open_lookup",
     "verify",
 ]

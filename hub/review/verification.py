@@ -9,8 +9,10 @@
 - :class:`Unverified` otherwise: a ``credit_code.unverified`` problem per code that failed, saying
   why (unknown to the library, another name, registration ended).
 
-It raises :class:`Undecidable` when the library cannot settle the record (no code under review,
-or a code whose holder the record does not name), and lets the lookup's
+The library is asked through the SDK's :class:`~adapters.sdk.EntityLookup` port (whatever
+adapter the host built behind it). :func:`verify` raises :class:`Undecidable` when the library
+cannot settle the record (no code under review, or a code whose holder the record does not
+name), and lets the lookup's
 :class:`~schemas.contract.errors.TransientError` (library away: ask later) and
 :class:`~schemas.contract.errors.PermanentError` (lookup refused or misconfigured) through. Names are checked
 before anything is looked up, so an undecidable record costs no request.
@@ -20,9 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from adapters.legal_entity import LegalEntity
+from adapters.sdk import EntityLookup, LegalEntity
 from hub.review.names import (
     CodeUnderReview,
     codes_under_review,
@@ -33,14 +34,6 @@ from schemas.contract.envelope import Envelope, RegisteredEntity
 from schemas.contract.errors import PermanentError
 from schemas.contract.problems import REVIEW_UNDECIDABLE, Problem
 from schemas.reasons import CREDIT_CODE_UNVERIFIED, CREDIT_CODE_VERIFIED
-
-
-class EntityLookup(Protocol):
-    """What the verifier needs of :class:`adapters.legal_entity.LegalEntityLookup`."""
-
-    def lookup(self, credit_code: str) -> LegalEntity | None: ...
-
-    def close(self) -> None: ...
 
 
 class Undecidable(PermanentError):

@@ -31,16 +31,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import requests
 from kombu.message import Message
 from pydantic import ValidationError
 
-from adapters.legal_entity import LegalEntityLookup, LegalEntityLookupConfig
-from adapters.rest.client import authorise
+from adapters.sdk import EntityLookup
 from hub.config.retry_schedule import Delay
 from hub.delivery.parking import ParkingLoop
 from hub.review.review_outputs import rejected_outputs, verified_outputs
-from hub.review.verification import EntityLookup, Undecidable, Verified, verify
+from hub.review.verification import Undecidable, Verified, verify
 from hub.runtime.broker import body_bytes
 from hub.runtime.declarations import Topology
 from hub.runtime.publisher import ConfirmedPublisher
@@ -100,16 +98,10 @@ class ReviewOutcome:
     problems: tuple[Problem, ...] = ()
 
 
-def open_lookup(config: LegalEntityLookupConfig) -> LegalEntityLookup:
-    """The library's lookup client, its credentials resolved now (ConfigError if unset), so a
-    missing secret stops start-up instead of failing the first record."""
-    with requests.Session() as session:
-        authorise(session, config.auth)
-    return LegalEntityLookup(config)
-
-
 class ReviewVerifier(ParkingLoop):
-    """Consumes ``hub.review``; see the module doc. Closes ``lookup`` when it ends."""
+    """Consumes ``hub.review``; see the module doc. ``lookup`` is the library behind the SDK's
+    port (built and started by :func:`hub.hosting.adapter_host.build_lookup`); the verifier
+    closes it when it ends."""
 
     def __init__(
         self,

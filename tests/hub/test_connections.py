@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from adapters.legal_entity import LegalEntityLookup, LegalEntityLookupConfig
+from adapters.registry import BUILTIN_ADAPTERS, AdapterRegistry
 from adapters.rest.outbound import RestOutAdapter
 from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.delivery.runner import DeliveryRunner
+from hub.hosting.adapter_host import LOOKUP_KIND, build_lookup
+from hub.hosting.connections import Connections
 from hub.journal import Journal, JournalWriter
 from hub.review import ReviewVerifier
 from schemas.contract.errors import ConfigError
@@ -100,11 +104,15 @@ def test_a_library_lookup_adds_the_review_verifier_and_no_lookup_leaves_review_t
     monkeypatch.setenv("TEST_LIBRARY_TOKEN", "t0ken")
     hub = _hub(tmp_path, LOOKUP)
     lookup = hub.connections.lookup()
-    assert lookup is not None and lookup.url.endswith("/entities/{credit_code}")
+    assert isinstance(lookup, LegalEntityLookupConfig) and lookup.kind == LOOKUP_KIND
+    assert lookup.url.endswith("/entities/{credit_code}")
     journal = Journal.open(hub.settings.resolved_journal_url())
     with JournalWriter(journal) as writer:
         verifier = hub.runtime(journal, writer).loops["verify:review"]
         assert isinstance(verifier, ReviewVerifier)
+        # The host built the registered lookup adapter, for the library, behind the port.
+        assert isinstance(verifier.lookup, LegalEntityLookup)
+        assert (verifier.lookup.system, verifier.lookup.config) == ("legal-entity-library", lookup)
         assert [d.label for d in verifier.policy.schedule] == ["10s", "1m"]
         without = _hub(tmp_path, "connections:\n  legal-entity-library: {mode: rest}\n")
         assert without.connections.lookup() is None
@@ -121,3 +129,36 @@ def test_a_lookup_credential_that_is_not_set_stops_start_up(
     with JournalWriter(journal) as writer, pytest.raises(ConfigError, match="TEST_LIBRARY_TOKEN"):
         hub.runtime(journal, writer)
     journal.close()
+
+
+@pytest.mark.parametrize(
+    ("lookup", "key"),
+    [("{url: 'http://x/{credit_code}', cache_second: 5}", "cache_second"),
+     ("{url: 'http://x/{credit_code}', auth: {type: bearer, tokn: 'env:T'}}", "tokn"),
+     ("{url: 'http://x/{credit_code}', kind: legal-entity-lookup}", "kind")],
+    ids=["misspelt-option", "misspelt-nested-option", "kind-written"],
+)
+def test_a_misspelt_lookup_key_stops_start_up_naming_file_system_and_key(
+    tmp_path: Path, lookup: str, key: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        _hub(tmp_path, f"connections:\n  legal-entity-library:\n    lookup: {lookup}\n")
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'connections.yaml'}: legal-entity-library: lookup: ")
+    assert key in message
+
+
+def test_the_lookup_block_is_validated_and_built_through_the_registry(tmp_path: Path) -> None:
+    path = tmp_path / "connections.yaml"
+    path.write_text("connections:\n  legal-entity-library: {lookup: {url: 'http://x/{credit_code}'}}\n",
+                    encoding="utf-8")
+    systems = ["legal-entity-library"]
+    with pytest.raises(ConfigError, match="no adapter named 'legal-entity-lookup'"):
+        Connections.load(path, systems, AdapterRegistry({}, discover=False))
+    not_a_lookup = AdapterRegistry({LOOKUP_KIND: BUILTIN_ADAPTERS["rest-out"]}, discover=False)
+    with pytest.raises(ConfigError, match="not a lookup adapter"):
+        Connections.load(path, systems, not_a_lookup)
+    config = Connections.load(path, systems, AdapterRegistry(discover=False)).lookup()
+    assert config is not None
+    with pytest.raises(ConfigError, match="not a lookup adapter"):
+        build_lookup(not_a_lookup, config, "legal-entity-library")

@@ -4,13 +4,16 @@ about under which names, and when a code counts as verified."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 import schemas
-from adapters.legal_entity import LegalEntity
+from adapters.sdk import EntityLookup, LegalEntity
 from hub.review import Undecidable, Unverified, Verified, verify
 from hub.review.names import (
     NAME_FIELDS,
@@ -31,8 +34,8 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LICENCE = json.loads((RECORDS / "licence.json").read_bytes())
 
 
-class FakeLibrary:
-    """The lookup client's contract, from a dict; ``failure`` is raised instead when set."""
+class FakeLibrary(EntityLookup):
+    """The lookup port's contract, from a dict; ``failure`` is raised instead when set."""
 
     def __init__(self, entities: dict[str, LegalEntity], failure: Exception | None = None) -> None:
         self.entities = entities
@@ -174,3 +177,31 @@ def test_a_record_without_a_code_under_review_is_left_to_people() -> None:
 def test_lookup_failures_reach_the_verifier_unchanged(failure: Exception) -> None:
     with pytest.raises(type(failure)):
         verify(envelope(), FakeLibrary({}, failure), NOW)
+
+
+def test_the_verdict_needs_only_the_sdk_port_and_no_adapter() -> None:
+    """In a fresh interpreter: the review package and a fake behind the SDK's port settle a
+    record, and no adapter module (the library's client, the HTTP client) is ever imported."""
+    code = textwrap.dedent(f"""
+        import json, sys
+        from datetime import UTC, datetime
+        from adapters.sdk import EntityLookup, LegalEntity
+        from hub.review import Verified, verify
+        from schemas.contract.envelope import Envelope
+
+        class Port(EntityLookup):
+            def lookup(self, credit_code):
+                return LegalEntity(credit_code, {NAME!r}, {AUTHORITY!r}, "存续")
+            def close(self):
+                pass
+
+        envelope = Envelope.model_validate_json(sys.stdin.read())
+        result = verify(envelope, Port(), datetime.now(UTC))
+        assert isinstance(result, Verified), result
+        print(json.dumps(sorted(m for m in sys.modules
+                                if m.startswith("adapters.") and not m.startswith("adapters.sdk"))))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], input=envelope().model_dump_json(),
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

@@ -6,6 +6,7 @@ without a lookup records stay in review for people."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,11 +17,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from adapters.sdk import EntityLookup, LegalEntity
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from hub.app.cli import main
 from hub.assembly import Hub
+from hub.config.retry_schedule import parse_schedule
 from hub.journal import Journal, JournalEvent, JournalWriter
 from hub.pipeline.processor import Outcome, Processor
+from hub.review import ReviewPolicy, ReviewVerifier
 from hub.runtime.loops import HubRuntime
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import Received, RunningHub
@@ -251,3 +255,45 @@ def test_without_a_lookup_records_stay_in_review_for_people(
     (waiting,) = hub.running.read("hub.review", 1)
     assert waiting.json()["message_id"] == message_id and "entities" not in waiting.json()
     assert library.server.requests == 0
+
+
+class PortOnly(EntityLookup):
+    """A library behind the SDK's port and nothing else: answers from a dict, keeps what it
+    was asked and whether it was closed."""
+
+    def __init__(self, entities: dict[str, LegalEntity]) -> None:
+        self.entities = entities
+        self.asked: list[str] = []
+        self.closed = False
+
+    def lookup(self, credit_code: str) -> LegalEntity | None:
+        self.asked.append(credit_code)
+        return self.entities.get(credit_code)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_verifier_settles_review_through_any_entity_lookup_port(
+    start_hub: Callable[..., ReviewHub], library: LegalEntityLibrarySimulator,
+) -> None:
+    hub = start_hub(lookup=False)
+    port = PortOnly({PILOT: LegalEntity(PILOT, NAME, AUTHORITY, "在业")})
+    core = hub.running.hub
+    verifier = ReviewVerifier(core.settings.resolved_broker_url(), core.topology, port,
+                              core.routes, core.systems.ids, ReviewPolicy(parse_schedule("1s")))
+    known = hub.send(licence(PILOT, "JY-PORT"))
+    unknown = hub.send(licence(UNKNOWN, "JY-PORT-UNKNOWN"))
+    thread = threading.Thread(target=verifier.run, name="verify:test")
+    thread.start()
+    try:
+        (delivered,) = hub.running.read("hub.out.city-platform", 1, timeout=30)
+        assert delivered.json()["message_id"] == known
+        assert delivered.json()["entities"][0]["status"] == "在业"
+        (quarantined,) = hub.running.read("hub.quarantine", 1, timeout=30)
+        assert quarantined.headers["hub-message-id"] == unknown
+    finally:
+        verifier.stop()
+        thread.join(30)
+    assert sorted(port.asked) == sorted([PILOT, UNKNOWN]) and port.closed
+    assert library.server.requests == 0, "the port alone answered"

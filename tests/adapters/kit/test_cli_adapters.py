@@ -150,3 +150,21 @@ def test_new_refuses_bad_or_taken_names(name: str, message: str, tmp_path: Path)
 
 def test_the_mode_choices_are_the_sdks_modes() -> None:
     assert adapters_cmd.MODES == MODES
+
+
+def test_the_legal_entity_lookup_is_listed_and_shown_as_a_lookup_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    builtins = AdapterRegistry(discover=False)
+    monkeypatch.setattr(adapters_cmd, "_registry", lambda: builtins)
+    rows = {row["kind"]: row for row in map(json.loads, _run("list", "--json").output.splitlines())}
+    assert rows["legal-entity-lookup"] | {"summary": None} == {
+        "kind": "legal-entity-lookup", "direction": "lookup", "mode": "rest", "summary": None,
+        "module": "adapters.legal_entity.lookup:LegalEntityLookup", "source": "built-in",
+        "error": None,
+    }
+    shown = _run("show", "legal-entity-lookup", "--json")
+    assert shown.exit_code == 0, shown.output
+    options = {o["name"]: o for o in json.loads(shown.output)["options"]}
+    assert options["url"]["required"] and options["auth.token"]["secret"]
+    assert options["kind"]["default"] == '"legal-entity-lookup"'

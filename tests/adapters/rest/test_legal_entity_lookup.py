@@ -13,7 +13,13 @@ from adapters.legal_entity import (
     LegalEntityLookup,
     LegalEntityLookupConfig,
 )
-from adapters.sdk import PermanentError, TransientError
+from adapters.registry import AdapterRegistry
+from adapters.sdk import (
+    ConfigError,
+    EntityLookupAdapter,
+    PermanentError,
+    TransientError,
+)
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.ports import free_port
 from adapters.simulators.rest_peer import JsonServer, Reply, Request
@@ -147,3 +153,35 @@ def test_another_library_layout_is_a_matter_of_configuration() -> None:
 def test_the_url_must_say_where_the_code_goes() -> None:
     with pytest.raises(ValidationError, match="credit_code"):
         LegalEntityLookupConfig(url="http://library/entities")
+
+
+def test_it_is_the_registered_lookup_adapter() -> None:
+    cls = AdapterRegistry(discover=False).load("legal-entity-lookup")
+    assert cls is LegalEntityLookup and issubclass(cls, EntityLookupAdapter)
+    assert (cls.kind, cls.direction, cls.mode, cls.Config) == (
+        "legal-entity-lookup", "lookup", "rest", LegalEntityLookupConfig)
+
+
+def test_start_resolves_the_credentials_so_a_missing_one_stops_start_up(
+    library: LegalEntityLibrarySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = LegalEntityLookup(LegalEntityLookupConfig.model_validate(library.lookup_config()))
+    monkeypatch.delenv(library.token_variable, raising=False)
+    with pytest.raises(ConfigError, match=library.token_variable):
+        client.start()
+    monkeypatch.setenv(library.token_variable, library.token)
+    client.start()
+    assert library.server.requests == 0, "start asks the library nothing"
+    client.stop()
+    client.close()
+
+
+def test_health_says_whether_the_library_answered_the_last_lookup(
+    lookup: LegalEntityLookup, library: LegalEntityLibrarySimulator
+) -> None:
+    assert not lookup.health().ok
+    assert lookup.lookup("91350100M000100Y4Z") is None
+    assert lookup.health().ok
+    with library.server.outage(503), pytest.raises(TransientError):
+        lookup.lookup("91310112087994932F")
+    assert not lookup.health().ok and "503" in lookup.health().detail
