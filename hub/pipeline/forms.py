@@ -58,9 +58,9 @@ class Received:
 
 
 @dataclass(frozen=True, slots=True)
-class Standardised:
-    """A valid record in the unified standard, with its credit code and what validation noted
-    (``problems`` that did not reject it) and repaired."""
+class _UnifiedRecord:
+    """What the forms after validation share: the record in the unified standard, its credit
+    code, and what validation noted (``problems`` that did not reject it) and repaired."""
 
     input: Input
     hops: tuple[Hop, ...]
@@ -71,27 +71,20 @@ class Standardised:
 
 
 @dataclass(frozen=True, slots=True)
-class UnderReview:
+class Standardised(_UnifiedRecord):
+    """A valid record in the unified standard, ready to route."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnderReview(_UnifiedRecord):
     """A record in the unified standard that a person must look at (``problems`` say why)."""
 
-    input: Input
-    hops: tuple[Hop, ...]
-    record: dict[str, Any]
-    credit_code: str | None
-    problems: tuple[Problem, ...]
-    repairs: tuple[Repair, ...]
-
 
 @dataclass(frozen=True, slots=True)
-class Routed:
-    """A standardised record and the destinations it goes to, each with the rules that chose it."""
+class Routed(_UnifiedRecord):
+    """A standardised record and the destinations it goes to, each with the rules that chose it
+    (a sibling of :class:`Standardised`, not a kind of it: routing is done)."""
 
-    input: Input
-    hops: tuple[Hop, ...]
-    record: dict[str, Any]
-    credit_code: str | None
-    problems: tuple[Problem, ...]
-    repairs: tuple[Repair, ...]
     destinations: tuple[str, ...]
     matches: tuple[RouteMatch, ...]
 
