@@ -17,7 +17,7 @@ from typing import Any
 import schemas
 from hub.delivery.runner import DeliveryEvent
 from hub.observers.fanout import ExchangeObserver
-from hub.pipeline.outputs import FEEDBACK
+from hub.pipeline.forms import FEEDBACK
 from hub.pipeline.processor import Outcome
 from hub.pipeline.reasons import REASONS
 from hub.review import ReviewOutcome, ReviewStatus

@@ -7,29 +7,22 @@
   feedback ``rejected`` naming them.
 
 The payload, and so the content hash that destinations de-duplicate on, is never changed. Pure
-functions of values, like :mod:`hub.pipeline.outputs`.
+functions of values, like :mod:`hub.pipeline.build`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from hub.pipeline.outputs import (
-    Context,
-    context_of,
-    feedback_messages,
-    feedback_payload,
-    to_destination,
-    to_quarantine,
-)
+from hub.pipeline.build import feedback, input_of, to_destination, to_quarantine
+from hub.pipeline.forms import Stamp
 from hub.review.verification import Verified
 from routes import RoutingDecision
-from schemas.contract.envelope import Envelope, Hop
+from schemas.contract.envelope import Envelope
 from schemas.contract.messages import OutboundMessage
 from schemas.contract.problems import Problem
 from schemas.contract.states import EventKind
 from schemas.contract.topology import REVIEW
-from schemas.v1.feedback import FeedbackStatus
 
 #: Header on a quarantine copy made after review: its body is the unified record, not the
 #: bytes the source sent (those are in the journal under ``hub-message-id``).
@@ -48,17 +41,17 @@ def verified_outputs(
     """The enriched envelope to every destination of ``decision``, and accepted feedback."""
     codes = ", ".join(f"{e.credit_code} ({e.path})" for e in verified.entities)
     rules = ", ".join(dict.fromkeys(m.rule for m in decision.matches))
-    hops = [
+    stamp = _at(at, node)
+    hops = (
         *envelope.hops,
-        Hop(stage=EventKind.VERIFIED, at=at, node=node, detail=f"by the legal-entity library: {codes}"),
-        Hop(stage=EventKind.ROUTED, at=at, node=node,
-            detail=f"{', '.join(decision.destinations)} by {rules}"),
-    ]
-    enriched = envelope.model_copy(update={"entities": list(verified.entities), "hops": hops})
+        stamp.hop(EventKind.VERIFIED, f"by the legal-entity library: {codes}"),
+        stamp.hop(EventKind.ROUTED, f"{', '.join(decision.destinations)} by {rules}"),
+    )
+    enriched = envelope.model_copy(update={"entities": list(verified.entities), "hops": list(hops)})
     outputs = [to_destination(enriched, d) for d in decision.destinations]
-    ctx = context_of(enriched)
-    return outputs + _feedback(ctx, "accepted", list(verified.notes), envelope, at, node,
-                               source_known)
+    return outputs + feedback(input_of(enriched), hops, "accepted", stamp,
+                              problems=verified.notes, credit_code=envelope.credit_code,
+                              source_known=source_known)
 
 
 def rejected_outputs(
@@ -70,22 +63,14 @@ def rejected_outputs(
     source_known: bool,
 ) -> list[OutboundMessage]:
     """The unified record to quarantine with ``problems``, and rejected feedback."""
-    ctx = context_of(envelope, {QUARANTINED_AFTER_HEADER: REVIEW})
-    ctx.hops.append(Hop(stage=EventKind.REJECTED, at=at, node=node,
-                        detail=", ".join(p.code for p in problems)))
-    return [to_quarantine(ctx, problems)] + _feedback(ctx, "rejected", problems, envelope, at,
-                                                      node, source_known)
+    identity = input_of(envelope, {QUARANTINED_AFTER_HEADER: REVIEW})
+    stamp = _at(at, node)
+    hops = (*envelope.hops, stamp.hop(EventKind.REJECTED, ", ".join(p.code for p in problems)))
+    return [to_quarantine(identity, problems)] + feedback(
+        identity, hops, "rejected", stamp, problems=problems, credit_code=envelope.credit_code,
+        source_known=source_known)
 
 
-def _feedback(
-    ctx: Context,
-    status: FeedbackStatus,
-    problems: list[Problem],
-    envelope: Envelope,
-    at: datetime,
-    node: str,
-    source_known: bool,
-) -> list[OutboundMessage]:
-    ctx.hops.append(Hop(stage=EventKind.FEEDBACK, at=at, node=node, detail=status))
-    payload = feedback_payload(ctx, status, at, problems=problems, credit_code=envelope.credit_code)
-    return feedback_messages(ctx, payload, source_known=source_known)
+def _at(at: datetime, node: str) -> Stamp:
+    """Every hop and feedback record of one verdict at the same time, ``at``."""
+    return Stamp(lambda: at, node)

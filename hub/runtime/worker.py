@@ -132,6 +132,8 @@ class Worker(ConsumerLoop):
                 return
 
     def _handle(self, message: Message, publisher: ConfirmedPublisher) -> _InFlight:
+        """The record path's last stage, publish: the processor's outputs (receive ->
+        standardise -> route -> build) go out at once; ``_settle`` awaits their confirms."""
         inbound = _to_inbound(message)
         outcome = self.processor.process(inbound)
         sequences = [publisher.publish(output) for output in outcome.outputs]
