@@ -32,8 +32,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.simulators.ports import free_port
 from hub.journal import Journal, MessageQuery
 from monitor.metric_catalogue import METRICS
+from tests.hub.app.test_cli_subprocess import _env, _hub_command
 from tests.hub.conftest import RECORDS
-from tests.hub.test_cli_subprocess import _env, _hub_command
 from tests.support import waiting
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer

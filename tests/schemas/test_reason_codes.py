@@ -1,6 +1,6 @@
 """The standard's reason table: the pydantic translations, repairs and custom validator errors
 use its codes. That every code the source emits is registered is checked once for all packages
-in tests/hub/test_reason_registry.py."""
+in tests/hub/pipeline/test_reason_registry.py."""
 
 from __future__ import annotations
 

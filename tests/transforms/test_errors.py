@@ -1,7 +1,7 @@
 """Transform errors carry code, path and message, and report themselves as the one Problem.
 
 That every raised code is registered (and every code of the table raised) is checked for all
-packages in tests/hub/test_reason_registry.py.
+packages in tests/hub/pipeline/test_reason_registry.py.
 """
 
 from __future__ import annotations

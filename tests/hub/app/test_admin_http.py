@@ -40,7 +40,7 @@ WANG_TOKEN = "wang-0d8b6f4a2c9e7b5d3f1a"
 TOKENS = {"ops-li": SecretStr(LI_TOKEN), "ops-wang": SecretStr(WANG_TOKEN)}
 LI = {"Authorization": f"Bearer {LI_TOKEN}"}
 WANG = {"Authorization": f"Bearer {WANG_TOKEN}"}
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _client(hub: Hub, journal: Journal | None = None) -> TestClient:

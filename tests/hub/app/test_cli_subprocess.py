@@ -17,7 +17,7 @@ import pytest
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _hub_command() -> list[str]:

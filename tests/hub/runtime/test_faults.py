@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.hub.app.test_cli_subprocess import _env, _hub_command
 from tests.hub.conftest import RECORDS
-from tests.hub.test_cli_subprocess import _env, _hub_command
 from tests.support.running_hub import RunningHub
 from tests.support.webhook_server import WebhookServer
 

@@ -23,7 +23,7 @@ from schemas.contract.reasons import CODE_FORM, Reason, ReasonRegistry
 from schemas.reasons import SCHEMAS_REASONS
 from transforms.transform_errors import TRANSFORMS_REASONS
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 PACKAGES = ("schemas", "transforms", "routes", "adapters", "hub", "monitor")
 #: Callables that take a reason code, with the position of the code among their arguments
 #: (``code=`` is read whatever the callable).

@@ -23,7 +23,7 @@ from tests.support.running_hub import RunningHub
 
 pytestmark = pytest.mark.rabbitmq
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).parents[3]
 GOOD, DELIVERY_LIMIT, MARKER = 300, 2, "CRASH-ME"
 
 

@@ -9,7 +9,7 @@ from hub.pipeline.reasons import REASONS
 from schemas.contract.reasons import Reason, ReasonRegistry
 from schemas.generate.doc_regions import regions_in
 
-DOC = Path(__file__).parents[2] / "docs" / "reasons.md"
+DOC = Path(__file__).parents[3] / "docs" / "reasons.md"
 
 
 def test_the_reason_table_in_the_docs_is_fresh() -> None:
