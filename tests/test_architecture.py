@@ -3,8 +3,8 @@
 ``lint-imports`` holds the contracts (layers from the exchange contract up to the application;
 the exchange contract imports nothing else; the core reaches adapters only through the registry
 and the SDK). These tests run it, and add what a contract file cannot say: every part of ``hub``
-is placed in a layer, no project import hides inside a function below the application layer,
-and, the application aside, the top-level packages import each other without a cycle.
+is placed in a layer, no project import hides inside a function or behind ``TYPE_CHECKING``
+below the application layer, and, the application aside, the top-level packages import each other without a cycle.
 """
 
 from __future__ import annotations
@@ -51,23 +51,28 @@ def test_every_part_of_hub_sits_in_a_layer() -> None:
     assert parts <= layered, f"not in any layer of .importlinter: {sorted(parts - layered)}"
 
 
-def _function_level_imports(path: Path) -> list[tuple[int, str]]:
+def _hidden_imports(path: Path, module: str) -> list[tuple[int, str]]:
+    """Project imports inside a function, or under ``if TYPE_CHECKING:`` from another
+    package: both would keep an import out of sight of the layers."""
     found: list[tuple[int, str]] = []
 
-    def visit(node: ast.AST, in_function: bool) -> None:
+    def visit(node: ast.AST, hidden: bool) -> None:
         for child in ast.iter_child_nodes(node):
-            inner = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
-            if in_function and isinstance(child, ast.ImportFrom) and child.module:
+            inner = hidden or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) or (
+                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+            if hidden and isinstance(child, ast.ImportFrom) and child.module:
                 found.append((child.lineno, child.module))
-            elif in_function and isinstance(child, ast.Import):
+            elif hidden and isinstance(child, ast.Import):
                 found.extend((child.lineno, alias.name) for alias in child.names)
             visit(child, inner)
 
     visit(ast.parse(path.read_text(encoding="utf-8")), False)
-    return [(line, name) for line, name in found if name.split(".")[0] in PACKAGES]
+    package = module.rsplit(".", 1)[0]
+    return [(line, name) for line, name in found
+            if name.split(".")[0] in PACKAGES and not name.startswith(package + ".")]
 
 
-def test_no_project_import_hides_inside_a_function_below_the_application() -> None:
+def test_no_project_import_hides_in_a_function_or_behind_type_checking_below_the_application() -> None:
     hidden = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -75,7 +80,7 @@ def test_no_project_import_hides_inside_a_function_below_the_application() -> No
             if module == APPLICATION or module.startswith(APPLICATION + "."):
                 continue
             hidden.extend(f"{module}:{line} imports {name}"
-                          for line, name in _function_level_imports(path))
+                          for line, name in _hidden_imports(path, module))
     assert hidden == []
 
 

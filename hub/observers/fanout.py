@@ -10,12 +10,10 @@ fails would stop the loop that called it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from hub.delivery.runner import DeliveryEvent
-    from hub.pipeline.processor import Outcome
-    from hub.review import ReviewOutcome
+from hub.delivery.runner import DeliveryEvent
+from hub.pipeline.forms import Outcome
+from hub.review import ReviewOutcome
 
 
 class ExchangeObserver:
