@@ -6,7 +6,10 @@
 - Refusal: the original body, byte for byte, to quarantine with the reasons (``rejected`` hop);
   ``rejected`` feedback.
 
-Feedback goes to ``hub.out.<source>`` (if the source is known) and to the input's ``reply_to``.
+Feedback goes to ``hub.out.<source>`` (if the source is known) and to the input's ``reply_to``
+when that is the source's own (:mod:`hub.pipeline.reply_to`). Any other ``reply_to`` gets no
+copy; the feedback then carries a ``reply_to.refused`` note, and is sent for that alone too (a
+record otherwise delivered in silence gets ``accepted`` or ``repaired`` feedback saying so).
 The message builders below are pure functions of values (no broker; the clock is the
 :class:`Stamp`'s), so every output shape is unit-testable and the same on every transport; the
 review verifier builds its outputs with them too.
@@ -30,6 +33,7 @@ from hub.pipeline.forms import (
     Stamp,
     UnderReview,
 )
+from hub.pipeline.reply_to import reply_address
 from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_id
 from schemas.contract.messages import InboundMessage, OutboundMessage
 from schemas.contract.problems import Problem, problems_json
@@ -49,33 +53,36 @@ def build(
     source has a feedback queue of its own."""
     identity = form.input
     source_known = identity.source in systems
+    # A refused reply_to is a note for the source, never a reason to refuse the record.
+    _, refused_reply = reply_address(identity.source, identity.message.reply_to)
+    problems = (*form.problems, *([refused_reply] if refused_reply else []))
     if isinstance(form, Routed):
         envelope = make_envelope(identity, form.hops, form.record, form.credit_code)
         outputs = [to_destination(envelope, d) for d in form.destinations]
-        if form.repairs or receipts:
+        if form.repairs or receipts or refused_reply:
             status: FeedbackStatus = "repaired" if form.repairs else "accepted"
-            outputs += feedback(identity, form.hops, status, stamp, problems=form.problems,
+            outputs += feedback(identity, form.hops, status, stamp, problems=problems,
                                 repairs=form.repairs, credit_code=form.credit_code,
                                 source_known=source_known)
-        return _outcome(OutcomeStatus.DELIVERED, identity, outputs, form.problems, form.credit_code,
+        return _outcome(OutcomeStatus.DELIVERED, identity, outputs, problems, form.credit_code,
                         destinations=form.destinations, matches=form.matches,
                         payload=form.record, content_hash=envelope.content_hash)
     if isinstance(form, UnderReview):
         hops = (*form.hops, stamp.hop(EventKind.REVIEW, ", ".join(p.code for p in form.problems)))
         envelope = make_envelope(identity, hops, form.record, form.credit_code)
         outputs = [to_destination(envelope, REVIEW)]
-        outputs += feedback(identity, hops, "review", stamp, problems=form.problems,
+        outputs += feedback(identity, hops, "review", stamp, problems=problems,
                             repairs=form.repairs, credit_code=form.credit_code,
                             source_known=source_known)
-        return _outcome(OutcomeStatus.REVIEW, identity, outputs, form.problems, form.credit_code,
+        return _outcome(OutcomeStatus.REVIEW, identity, outputs, problems, form.credit_code,
                         destinations=(REVIEW,), payload=form.record,
                         content_hash=envelope.content_hash)
     hops = (*form.hops, stamp.hop(EventKind.REJECTED, ", ".join(p.code for p in form.problems)))
     outputs = [to_quarantine(identity, form.problems)]
-    outputs += feedback(identity, hops, "rejected", stamp, problems=form.problems,
+    outputs += feedback(identity, hops, "rejected", stamp, problems=problems,
                         repairs=form.repairs, credit_code=form.credit_code,
                         source_known=source_known)
-    return _outcome(OutcomeStatus.REJECTED, identity, outputs, form.problems, form.credit_code)
+    return _outcome(OutcomeStatus.REJECTED, identity, outputs, problems, form.credit_code)
 
 
 def _outcome(
@@ -210,6 +217,7 @@ def to_quarantine(identity: Input, problems: Sequence[Problem]) -> OutboundMessa
     if original.message_id:
         headers["hub-source-message-id"] = original.message_id
     if original.reply_to:
+        # What the source asked for, kept for operators; nothing ever publishes to it from here.
         headers["hub-reply-to"] = original.reply_to
     return original.copy_to(OUTBOUND, QUARANTINE, headers, identity.message_id,
                             identity.correlation_id)
@@ -246,7 +254,8 @@ def feedback_payload(
 def feedback_messages(
     identity: Input, hops: Sequence[Hop], payload: dict[str, Any], *, source_known: bool
 ) -> list[OutboundMessage]:
-    """Feedback to the source's queue ``hub.out.<source>`` and to its ``reply_to``, if set.
+    """Feedback to the source's queue ``hub.out.<source>`` and to its ``reply_to``, if that is
+    one the source owns (:func:`~hub.pipeline.reply_to.reply_address`; any other gets nothing).
 
     A ``reply_to`` copy is not mandatory: a department naming a queue that does not exist must
     not hold up other messages; its feedback still reaches ``hub.out.<source>``.
@@ -261,7 +270,7 @@ def feedback_messages(
         message_id=payload["feedback_id"],
     )
     messages = []
-    reply_to = identity.message.reply_to
+    reply_to, _ = reply_address(identity.source, identity.message.reply_to)
     if source_known:
         messages.append(to_destination(envelope, identity.source))
     if reply_to:

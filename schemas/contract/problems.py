@@ -40,6 +40,8 @@ ROUTING_KEY_INVALID = "routing_key.invalid"
 RECORD_TYPE_NOT_ACCEPTED = "record_type.not_accepted"
 MESSAGE_TOO_LARGE = "message.too_large"
 INTERNAL_ERROR = "hub.internal_error"
+# Told in feedback about an input the hub took, whose return address it did not use.
+REPLY_TO_REFUSED = "reply_to.refused"
 # Why the review verifier handed a record back to people (hub.review.dead; see hub.review).
 ENVELOPE_INVALID = "envelope.invalid"
 DELIVERY_REFUSED = "delivery.refused"
@@ -59,6 +61,14 @@ HUB_PROBLEMS: tuple[Reason, ...] = table({
     MESSAGE_TOO_LARGE: "The body exceeds the configured size limit (max_message_bytes).",
     INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
 })
+
+#: Facts the hub reports in feedback that neither refuse nor change the record.
+HUB_NOTES: tuple[Reason, ...] = table({
+    REPLY_TO_REFUSED: "The message's reply_to names a queue that is not the source's own "
+    "(hub.reply.<source>.<name>, or RabbitMQ's direct reply-to amq.rabbitmq.reply-to); no copy "
+    "was sent there. The record itself was processed as usual; this feedback in "
+    "hub.out.<source> is the answer.",
+}, kind="note")
 
 #: Why the hub dead-lettered a message or could not take one (for administrators and callers).
 HUB_OPERATIONAL: tuple[Reason, ...] = table({
@@ -82,7 +92,7 @@ HUB_OPERATIONAL: tuple[Reason, ...] = table({
 
 #: Every reason code the hub itself owns (the standard's, the transforms', the routes' and the
 #: adapters' are in their packages; ``hub.pipeline.reasons`` merges them all).
-HUB_REASONS: tuple[Reason, ...] = HUB_PROBLEMS + HUB_OPERATIONAL
+HUB_REASONS: tuple[Reason, ...] = HUB_PROBLEMS + HUB_NOTES + HUB_OPERATIONAL
 
 
 def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:

@@ -20,6 +20,9 @@ Queues:
   ``hub.claim``              registrations no approving department was found for (认领)
   ``hub.delay.<d>``          deliveries waiting ``d`` (e.g. 30m) before their next attempt; on
                              expiry they return to ``hub.outbound`` under their destination key
+  ``hub.reply.<source>.<n>`` a source's own reply queues (it declares and reads them; the hub
+                             declares none): the only queues a ``reply_to`` may name, besides
+                             RabbitMQ's direct reply-to (``amq.rabbitmq.reply-to``)
 
 Every queue is durable and carries ``x-queue-type``, so the same topology runs on classic queues
 on one machine or quorum queues on a cluster. Declaring is idempotent; every hub process
@@ -27,6 +30,8 @@ declares the whole topology when it connects.
 """
 
 from __future__ import annotations
+
+import re
 
 INBOUND = "hub.inbound"
 OUTBOUND = "hub.outbound"
@@ -49,6 +54,34 @@ def outbound_queue_name(destination: str) -> str:
 
 def inbound_routing_key(source: str, record_type: str) -> str:
     return f"{source}.{record_type}"
+
+
+#: RabbitMQ's direct reply-to pseudo-queue: a client consuming it may publish with this
+#: ``reply_to``; the broker hands the consumer of the input ``amq.rabbitmq.reply-to.<token>``
+#: and routes a reply to that name back to the publishing channel, and nowhere else.
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
+#: The last part of a reply queue's name: a bounded charset (no dot, no regex metacharacter),
+#: so that ``hub.reply.<source>.<name>`` names exactly one queue and reads as a permission.
+REPLY_NAME_PATTERN = "[A-Za-z0-9_-]{1,64}"
+_REPLY_NAME = re.compile(REPLY_NAME_PATTERN)
+
+
+def reply_queue_prefix(source: str) -> str:
+    """``hub.reply.<source>.``: every reply queue of ``source`` starts so (system ids have no
+    dot, so no source's prefix is another's)."""
+    return f"hub.reply.{source}."
+
+
+def reply_queue_pattern(source: str) -> str:
+    """A regex matching exactly the reply queues of ``source`` (RabbitMQ permissions use it)."""
+    return f"^{re.escape(reply_queue_prefix(source))}{REPLY_NAME_PATTERN}$"
+
+
+def is_reply_queue_of(source: str, name: str) -> bool:
+    """Whether ``name`` is one of ``source``'s own reply queues, ``hub.reply.<source>.<name>``."""
+    prefix = reply_queue_prefix(source)
+    return bool(source) and name.startswith(prefix) and bool(
+        _REPLY_NAME.fullmatch(name[len(prefix):]))
 
 
 #: Header with the time (epoch milliseconds) a message entered a delayed queue.

@@ -114,7 +114,7 @@ def test_bad_input_is_quarantined_with_its_reason_and_the_source_hears_back(
 
 
 def test_an_unknown_source_is_quarantined_and_answered_on_its_reply_to_queue(hub: RunningHub) -> None:
-    reply_queue = "district-x.replies"
+    reply_queue = "hub.reply.district-x.replies"  # a source's own reply queue (hub.pipeline.reply_to)
     hub.session.default_channel.queue_declare(queue=reply_queue, durable=True, auto_delete=False)
     before = len(hub.outcomes)
     hub.publish("district-x.administrative_licence", _json(LICENCE), reply_to=reply_queue)

@@ -162,7 +162,7 @@ def test_build_sends_the_routed_envelope_to_each_destination_and_no_feedback_una
 
 
 def test_build_quarantines_a_refusal_byte_for_byte_and_answers_the_source(hub: Hub) -> None:
-    message = _message(b"{not json", reply_to="replies")
+    message = _message(b"{not json", reply_to="hub.reply.market.replies")
     refusal = standardise(receive(message, STAMP), STAMP, hub.mappings, None)
     assert isinstance(refusal, Refusal)
     outcome = build(refusal, STAMP, receipts=False, systems=hub.systems)
@@ -171,9 +171,9 @@ def test_build_quarantines_a_refusal_byte_for_byte_and_answers_the_source(hub: H
         "rejected", "quarantine", message.body)
     assert json.loads(quarantine.headers["hub-reasons"])[0]["code"] == "json.malformed"
     assert (to_source.routing_key, to_reply.routing_key, to_reply.mandatory) == (
-        "market", "replies", False)
+        "market", "hub.reply.market.replies", False)
     feedback = Envelope.from_bytes(to_source.body)
     assert [h.stage for h in feedback.hops] == ["received", "rejected", "feedback"]
     assert feedback.payload["status"] == "rejected"
     unknown = build(refusal, STAMP, receipts=False, systems=set())
-    assert [o.routing_key for o in unknown.outputs] == ["quarantine", "replies"]
+    assert [o.routing_key for o in unknown.outputs] == ["quarantine", "hub.reply.market.replies"]
