@@ -3,10 +3,15 @@
 :class:`DepartmentAccess` is the wanted state for one department ``S`` on the hub's vhost:
 
 - a user of its own, tagged :data:`MANAGED_TAG` (and nothing else: no management access);
-- vhost permissions: configure nothing; write ``hub.inbound`` (the exchange; the queue of the
-  same name is only reachable by binding, which needs read on an exchange it has none of);
-  read ``hub.out.S`` (get, consume, and purge, its own queue only). The department declares
-  the queue passively (that needs no permission) or not at all;
+- vhost permissions: configure its own reply queues ``hub.reply.S.<name>`` only (declare and
+  delete them; ``<name>`` as :data:`~schemas.contract.topology.REPLY_NAME_PATTERN`), nothing
+  else; write ``hub.inbound`` (the exchange; the queue of the same name is only reachable by
+  binding, which needs read on an exchange it has none of); read ``hub.out.S`` and its reply
+  queues (get, consume, purge: its own queues only). It declares ``hub.out.S`` passively (that
+  needs no permission) or not at all. Writing to a queue (the hub's feedback copy to a reply
+  queue) needs write on the default exchange, which is the hub's alone: binding its reply queue
+  to any exchange needs write on the queue and read on the exchange, and it has neither;
+  a dead-letter exchange argument on its queue needs write on that exchange, refused too;
 - topic permissions on ``hub.inbound``: write only routing keys ``S.<one word>``, read none.
   RabbitMQ allows EVERY routing key to a user without topic permissions on an exchange, so they
   are always set before the vhost permissions that let the user write at all.
@@ -28,7 +33,13 @@ from pydantic import SecretStr
 
 from adapters.amqp.management import ManagementApi, segment
 from adapters.sdk.adapter_errors import ConfigError, TransientError
-from schemas.contract.topology import INBOUND, outbound_queue_name
+from schemas.contract.topology import (
+    INBOUND,
+    REPLY_NAME_PATTERN,
+    outbound_queue_name,
+    reply_queue_pattern,
+    reply_queue_prefix,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +71,11 @@ class DepartmentAccess:
 
     def permissions(self) -> dict[str, str]:
         """The vhost permissions, as the API takes and returns them."""
+        replies = f"{re.escape(reply_queue_prefix(self.system))}{REPLY_NAME_PATTERN}"
         return {
-            "configure": NOTHING,
+            "configure": reply_queue_pattern(self.system),
             "write": f"^{re.escape(INBOUND)}$",
-            "read": f"^{re.escape(self.queue)}$",
+            "read": f"^(?:{re.escape(self.queue)}|{replies})$",
         }
 
     def topic_permissions(self) -> dict[str, str]:

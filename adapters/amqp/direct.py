@@ -4,8 +4,10 @@ The broker moves the department's messages; this adapter owns the department's a
 ``start`` it makes the broker hold (see :mod:`adapters.amqp.access`, through the RabbitMQ
 management API, idempotently) a user of the department's own, with the password its config
 references, allowed to publish to ``hub.inbound`` under routing keys ``<system>.<type>`` only
-(topic permissions) and to read its own ``hub.out.<system>`` queue only. The department then
-speaks the hub's public AMQP contract; it declares nothing (or declares passively).
+(topic permissions), to read its own ``hub.out.<system>`` queue, and to declare and read its
+own reply queues ``hub.reply.<system>.<name>`` (the only queues, beside RabbitMQ's direct
+reply-to, a ``reply_to`` may name: :mod:`hub.pipeline.reply_to`), nothing else. The department
+then speaks the hub's public AMQP contract; it declares nothing but its reply queues.
 
 **What RabbitMQ's ``user_id`` validation gives.** When a publisher sets the ``user_id`` message
 property, the broker checks it equals the user the connection logged in as and otherwise closes
@@ -23,8 +25,8 @@ the processor to adapter configuration. The guarantee is the broker's: every mes
 ``hub.inbound`` from an ``amqp-direct`` department's user has that department's id as its
 routing-key source. What must hold for that, and what this adapter makes hold on every start
 (restoring and logging any drift): the topic permissions exist (without them RabbitMQ allows
-every key), the user has no ``configure`` permission and no ``impersonator`` or management
-tag. Other accounts on the vhost (the hub's own, used by its adapters) are trusted by design.
+every key), the user may configure its own reply queues and nothing else (no exchange, no
+binding), and it has no ``impersonator`` or management tag. Other accounts on the vhost (the hub's own, used by its adapters) are trusted by design.
 
 ``stop`` does not revoke access: the department keeps publishing while the hub restarts (its
 messages wait in ``hub.inbound``). :meth:`AmqpDirectAdapter.revoke` deletes the user, for a

@@ -6,16 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.adapters.amqp.harness import MANAGEMENT, AmqpDirectHarness
-from tests.conftest import require_service
+from tests.adapters.amqp.harness import AmqpDirectHarness, department_on
 
 
 @pytest.fixture
 def department(rabbitmq_url: str) -> Iterator[AmqpDirectHarness]:
     """Department ``market`` on a fresh vhost with the hub's topology; its user is deleted after."""
-    require_service("the RabbitMQ management API", *MANAGEMENT)
-    harness = AmqpDirectHarness(rabbitmq_url)
-    try:
+    with department_on(rabbitmq_url) as harness:
         yield harness
-    finally:
-        harness.close()

@@ -33,6 +33,7 @@ from hub.runtime.broker import BrokerSession
 from hub.runtime.declarations import Topology, TopologyOptions
 from schemas.contract.topology import INBOUND
 from tests.adapters.amqp.proxy import Forwarder
+from tests.conftest import require_service
 
 MANAGEMENT = ("127.0.0.1", 15672)
 LICENCE = json.loads(
@@ -40,6 +41,19 @@ LICENCE = json.loads(
 )
 #: Systems whose queues the harness's vhost holds (the department and another one).
 SYSTEMS = ("market", "tax")
+
+
+@contextmanager
+def department_on(rabbitmq_url: str, system: str = "market") -> Iterator[AmqpDirectHarness]:
+    """Department ``system`` on ``rabbitmq_url``'s vhost (with the hub's topology), reached
+    through the management API; its user is deleted after. Skips (fails under CI) without
+    the management API."""
+    require_service("the RabbitMQ management API", *MANAGEMENT)
+    harness = AmqpDirectHarness(rabbitmq_url, system)
+    try:
+        yield harness
+    finally:
+        harness.close()
 
 
 def recording_port(system: str) -> InboundPort:

@@ -5,7 +5,7 @@ beforehand and the department connected for the duration of each check (this ada
 healthy when its department is connected). The checks
 that count records at the port do not apply: the broker, not the adapter, takes an amqp
 department's records, so they are skipped with the reason, and the module's own tests prove
-the same properties on the broker (test_access.py).
+the same properties on the broker (``PERMS``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from tests.adapters.amqp.harness import AmqpDirectHarness
 pytestmark = pytest.mark.rabbitmq
 NO_PORT = ("the broker, not the adapter, takes an amqp-direct department's records: the "
            "adapter never calls its port")
+#: Where the broker's side of those properties is proven.
+PERMS = "tests/security/test_department_permissions.py"
 
 
 class TestAmqpDirectConformance(InboundConformance):
@@ -56,7 +58,7 @@ class TestAmqpDirectConformance(InboundConformance):
         assert [key for key, _ in harness.published()] == (
             ["market.administrative_licence"] * self.batch)
 
-    @pytest.mark.skip(reason=NO_PORT + "; test_access.py: offered records reach hub.inbound")
+    @pytest.mark.skip(reason=NO_PORT + f"; {PERMS}: offered records reach hub.inbound")
     def test_offered_records_are_submitted(self, harness: InboundHarness) -> None: ...
 
     @pytest.mark.skip(reason=NO_PORT + " and keeps no checkpoint")
@@ -64,7 +66,7 @@ class TestAmqpDirectConformance(InboundConformance):
         self, harness: InboundHarness
     ) -> None: ...
 
-    @pytest.mark.skip(reason=NO_PORT + "; test_access.py: the broker refuses a bad publish")
+    @pytest.mark.skip(reason=NO_PORT + f"; {PERMS}: the broker refuses a bad publish")
     def test_a_bad_record_is_rejected_once_with_a_reason_code_and_its_bytes(
         self, harness: InboundHarness
     ) -> None: ...

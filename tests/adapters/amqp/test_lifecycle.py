@@ -224,7 +224,9 @@ def test_the_user_is_named_after_the_system_unless_configured() -> None:
     assert adapter.access.topic_permissions() == {
         "exchange": "hub.inbound", "write": r"^state-assets\.[^.]+$", "read": "^$"}
     assert adapter.access.permissions() == {
-        "configure": "^$", "write": r"^hub\.inbound$", "read": r"^hub\.out\.state\-assets$"}
+        "configure": r"^hub\.reply\.state\-assets\.[A-Za-z0-9_-]{1,64}$",
+        "write": r"^hub\.inbound$",
+        "read": r"^(?:hub\.out\.state\-assets|hub\.reply\.state\-assets\.[A-Za-z0-9_-]{1,64})$"}
 
 
 def test_a_missing_credential_is_a_configuration_error_at_start(
