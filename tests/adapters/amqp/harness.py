@@ -162,11 +162,11 @@ class AmqpDirectHarness:
                 connection.close()
 
     def publish(self, channel: Any, routing_key: str, body: bytes, *, exchange: str = INBOUND,
-                user_id: str | None = None) -> None:
+                user_id: str | None = None, reply_to: str | None = None) -> None:
         """Publish as a department does (persistent, mandatory, with its ``user_id``)."""
         properties = pika.BasicProperties(
             content_type="application/json", delivery_mode=2, message_id=str(uuid.uuid4()),
-            user_id=user_id or self.username,
+            user_id=user_id or self.username, reply_to=reply_to,
         )
         channel.basic_publish(exchange, routing_key, body, properties, mandatory=True)
 
