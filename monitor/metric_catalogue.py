@@ -98,7 +98,8 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "hub_rejections_total", "counter",
         "Inputs rejected or held for review, by source and reason: an input counts once under "
-        "each distinct reason code found in it.",
+        "each distinct reason code found in it (a delivered input, under a note it carries, "
+        "such as reply_to.refused).",
         ("source", "reason"),
     ),
     MetricSpec(

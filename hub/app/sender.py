@@ -17,9 +17,15 @@ from pathlib import Path
 from lxml import etree
 
 from hub.runtime.broker import BrokerSession
-from schemas.contract.errors import PublishNotConfirmed
+from schemas.contract.errors import ConfigError, PublishNotConfirmed
 from schemas.contract.messages import OutboundMessage
-from schemas.contract.topology import INBOUND, inbound_routing_key
+from schemas.contract.topology import (
+    INBOUND,
+    REPLY_NAME_PATTERN,
+    inbound_routing_key,
+    is_reply_queue_of,
+    reply_queue_prefix,
+)
 
 CONFIRM_TIMEOUT_SECONDS = 30.0
 
@@ -84,7 +90,19 @@ class Sender:
         reply_to: str | None = None,
         correlation_id: str | None = None,
     ) -> str:
-        """Publish one record without waiting; returns its message id. Call :meth:`confirm`."""
+        """Publish one record without waiting; returns its message id. Call :meth:`confirm`.
+
+        ``reply_to`` must be one of the source's own reply queues, ``hub.reply.<source>.<name>``
+        (the hub sends no copy anywhere else; RabbitMQ's direct reply-to needs a client that
+        consumes it, which this one does not): :class:`ConfigError` otherwise, before anything
+        is published.
+        """
+        if reply_to is not None and not is_reply_queue_of(self.source, reply_to):
+            raise ConfigError(
+                f"reply_to {reply_to[:80]!r} is not a reply queue of {self.source!r}: the hub "
+                f"sends feedback copies only to {reply_queue_prefix(self.source)}<name> "
+                f"(<name>: {REPLY_NAME_PATTERN}); feedback always reaches hub.out.{self.source}"
+            )
         message_id = str(uuid.uuid4())
         message = OutboundMessage(
             exchange=INBOUND,

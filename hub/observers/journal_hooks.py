@@ -80,7 +80,8 @@ def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], l
         payload=None if o["payload"] is None else JsonText(o["payload"]),
         outcome=PipelineOutcome(
             status=o["status"], routes=dict(zip(routes[::2], routes[1::2], strict=True)),
-            reasons="" if o["status"] == OutcomeStatus.DELIVERED else o["codes"],
+            # A delivered input's codes are notes (a refused reply_to): kept all the same.
+            reasons=o["codes"],
         feedback=o["feedback"],
         ),
     )  # fmt: skip

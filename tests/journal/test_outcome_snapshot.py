@@ -68,6 +68,17 @@ def test_a_rejected_input_names_its_reasons_and_the_feedback_sent(processor: Pro
         "feedback", "market", "rejected")
 
 
+def test_a_delivered_inputs_note_is_kept_with_its_outcome(processor: Processor) -> None:
+    record = json.loads(LICENCE.read_bytes())
+    outcome = processor.process(InboundMessage(
+        body=json.dumps(record, ensure_ascii=False).encode(), reply_to="hub.out.tax",
+        routing_key="market.administrative_licence", content_type="application/json"))
+    [message], _ = snapshot_records(outcome_snapshot(outcome))
+    assert message.outcome is not None
+    assert (message.outcome.status, message.outcome.reasons) == ("delivered", "reply_to.refused")
+    assert message.outcome.feedback, "the source was told"
+
+
 def test_what_is_written_reads_back_as_the_outcome_had_it(
     processor: Processor, journal: Journal,
 ) -> None:

@@ -17,7 +17,11 @@ from hub.app.cli.shared import CliState, echo_json, exit_codes
     "record_type",
     help="Record type; optional for XML whose root element names it.",
 )
-@click.option("--reply-to", help="Also send feedback to this queue (AMQP reply_to).")
+@click.option(
+    "--reply-to",
+    help="Also send feedback to this queue (AMQP reply_to): one of the source's own, "
+    "hub.reply.<source>.<name>; any other is a usage error (exit 2).",
+)
 @click.option("--correlation-id", help="Correlation id to put on every message.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj

@@ -174,3 +174,18 @@ def test_send_publishes_one_message_per_record_and_reports_each(tmp_path: Path) 
     assert [s["routing_key"] for s in sent] == ["legal-entity-library.enterprise_registration"] * 2
     [report] = _lines(_run("check", env=env))
     assert report["inbound_depth"] == 2
+
+
+@pytest.mark.parametrize("reply_to", ["hub.out.tax", "hub.reply.tax.x", "amq.rabbitmq.reply-to"])
+def test_send_refuses_a_reply_to_that_is_not_the_sources_own_and_publishes_nothing(
+    tmp_path: Path, reply_to: str,
+) -> None:
+    env = {"HUB_DATA_DIR": str(tmp_path), "HUB_BROKER_URL": ""}
+    result = _run("send", "--source", "market", "--type", "administrative_licence",
+                  "--reply-to", reply_to, str(RECORDS / "licence.json"), env=env)
+    assert result.exit_code == 2 and "hub.reply.market.<name>" in result.output, result.output
+    [report] = _lines(_run("check", env=env))
+    assert report["inbound_depth"] == 0
+    own = _run("send", "--source", "market", "--type", "administrative_licence",
+               "--reply-to", "hub.reply.market.x", str(RECORDS / "licence.json"), env=env)
+    assert own.exit_code == 0, own.output
