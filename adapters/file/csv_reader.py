@@ -27,6 +27,7 @@ from typing import BinaryIO
 from adapters.file.columns import ColumnMap
 from adapters.file.encodings import UTF8_BOM, codec_for, display, utf8_in_disguise
 from adapters.file.file_rows import FileUnusable, Row, row_problem
+from adapters.sdk.regular_files import open_regular
 from transforms.charsets import UTF8
 
 _SAMPLE = 64 * 1024
@@ -91,7 +92,7 @@ class CsvRows:
         return min(1.0, self._lines.consumed / self._size)
 
     def rows(self) -> Iterator[Row]:
-        with self.path.open("rb") as stream:
+        with open_regular(self.path) as stream:
             self._size = os.fstat(stream.fileno()).st_size
             offset = self._check_encoding(stream.read(_SAMPLE))
             stream.seek(offset)

@@ -15,6 +15,21 @@ Crash recovery: a file still in ``processing/`` is resumed on the next poll afte
 confirmed chunk (checkpoint ``file:<sha256>``); one whose import had finished is only moved on.
 ``stop`` ends an import between chunks, leaving it to resume. A missing or unreadable folder
 is a :class:`TransientError` (a share that is not mounted): the poll is retried.
+
+Regular files only (:mod:`adapters.sdk.regular_files`): entries are listed with ``lstat``; a
+complete candidate that is not a regular file (a symbolic or hard link, a folder, a FIFO, a
+device, a socket), or that is swapped between the listing and the open, is never read. It is
+refused with ``adapter.not_a_regular_file``: quarantined as a description naming the entry (no
+byte of any target), the department sent feedback, and the entry itself renamed into
+``failed/`` with its ``.reason.json`` (a rename moves the entry, never what a link points at;
+if it cannot be moved, a mount point say, it is left and reported once per process). A file is
+opened once to take it, and after the move into ``processing/`` its name there must still be
+the file that was opened; the readers open it again the same checked way. ``processing/``,
+``done/`` and ``failed/`` must be real folders (not links): otherwise the poll is refused.
+
+Files the adapter writes (reason files, error reports) are created new under a hidden name with
+mode ``file_mode`` and renamed into place, so a link planted at their names is replaced, never
+written through; the folders it creates get the matching folder mode (0700 or 0750).
 """
 
 from __future__ import annotations
@@ -22,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +54,24 @@ from adapters.file.importer import (
     checkpoint_key,
     file_digest,
     load_progress,
+    stream_digest,
 )
 from adapters.file.readers import ReadOptions, format_of, open_rows
-from adapters.sdk.adapter_errors import TransientError
+from adapters.sdk.adapter_errors import PermanentError, TransientError
 from adapters.sdk.lifecycle import InboundPort, PollingInboundAdapter
+from adapters.sdk.regular_files import (
+    NotRegularFile,
+    file_mode,
+    open_regular,
+    same_file,
+    what_is,
+    write_private,
+)
 
 _STAMP = re.compile(r"^\d{8}T\d{6}Z(?:\.\d+)?-")
+_WORKING = ("processing", "done", "failed")
+#: Folders the adapter creates: searchable by whoever may read the files it writes.
+_FOLDER_MODES = {0o600: 0o700, 0o640: 0o750}
 
 
 class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
@@ -61,10 +89,14 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         self.reports = self.processing / "reports"
         self.done = config.folder / "done"
         self.failed = config.folder / "failed"
+        self._file_mode = file_mode(config.file_mode)
         self._watch = CompletionWatch(
             config.complete_when, patterns=config.patterns,
             stable_seconds=config.stable_seconds, marker_suffix=config.marker_suffix,
+            ignore=_WORKING,
         )
+        # Refused entries that could not be moved aside: reported once, not on every poll.
+        self._left: set[tuple[int, int]] = set()
 
     def start(self) -> None:
         self._prepare()
@@ -73,70 +105,146 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
     def poll(self) -> int:
         self._prepare()
         taken = 0
-        for path in self._leftovers():
-            taken += self._import(path)
+        for path, status in self._leftovers():
+            what = what_is(status)
+            taken += (self._import(path) if what is None
+                      else self._refuse(NotRegularFile(path, what), status))
             if self._stopping.is_set():
                 return taken
         try:
             ready = self._watch.ready(self.folder)
         except OSError as e:
             raise TransientError(f"cannot list {self.folder}: {e}") from e
-        for path in ready:
+        for path, status in ready:
             if self._stopping.is_set():
                 break
-            taken += self._import(*self._take(path))
+            what = what_is(status)
+            if what is not None:
+                self._refuse(NotRegularFile(path, what), status)
+                continue
+            took = self._take(path, status)
+            if took is not None:
+                taken += self._import(*took)
         return taken
 
     def _prepare(self) -> None:
         if not self.folder.is_dir():
             raise TransientError(f"the drop folder {self.folder} is not there (not mounted?)")
-        try:
-            for folder in (self.processing, self.reports, self.done, self.failed):
-                folder.mkdir(exist_ok=True)
-        except OSError as e:
-            raise TransientError(f"cannot prepare {self.folder}: {e}") from e
+        for folder in (self.processing, self.reports, self.done, self.failed):
+            try:
+                folder.mkdir(mode=_FOLDER_MODES[self._file_mode], exist_ok=True)
+                status = os.lstat(folder)
+            except OSError as e:
+                raise TransientError(f"cannot prepare {folder}: {e}") from e
+            if not stat.S_ISDIR(status.st_mode):
+                # A link here would have the adapter list, read and write wherever it points.
+                raise PermanentError(
+                    f"{folder} is {what_is(status)}, not the folder the adapter made; it works "
+                    "through no link: an operator must move it away")
 
-    def _leftovers(self) -> list[Path]:
-        """Files an interrupted poll left in ``processing/``, oldest name first."""
+    def _leftovers(self) -> list[tuple[Path, os.stat_result]]:
+        """Entries an interrupted poll left in ``processing/``, oldest name first."""
         try:
-            return sorted(p for p in self.processing.iterdir() if p.is_file())
+            with os.scandir(self.processing) as listing:
+                return sorted((self.processing / e.name, e.stat(follow_symlinks=False))
+                              for e in listing if e.name != self.reports.name)
         except OSError as e:
             raise TransientError(f"cannot list {self.processing}: {e}") from e
 
-    def _take(self, path: Path) -> tuple[Path, str]:
-        """Move a complete file to ``processing/`` with its progress reset."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self.processing / f"{stamp}-{path.name}"
-        serial = 1
-        while any((folder / target.name).exists() for folder in (self.processing, self.done,
-                                                                  self.failed)):
-            serial += 1
-            target = self.processing / f"{stamp}.{serial}-{path.name}"
+    def _take(self, path: Path, listed: os.stat_result) -> tuple[Path, str] | None:
+        """Move a complete file to ``processing/`` with its progress reset; None if it was
+        refused (not the regular file that was listed) or is gone."""
+        target = self._free(self.processing, path.name)
         try:
-            digest = file_digest(path)
-            self.port.checkpoints.put(checkpoint_key(digest), Progress(target.name).to_json())
-            # The marker goes first: a crash between the two steps leaves the file waiting for
-            # a new marker, where the other order could leave a stale marker that makes the
-            # next file of that name be taken while it is still being written.
-            self._watch.taken(path)
-            os.replace(path, target)
+            with open_regular(path, expected=listed) as stream:
+                opened = os.fstat(stream.fileno())
+                digest = stream_digest(stream)
+                self.port.checkpoints.put(checkpoint_key(digest), Progress(target.name).to_json())
+                # The marker goes first: a crash between the two steps leaves the file waiting
+                # for a new marker, where the other order could leave a stale marker that makes
+                # the next file of that name be taken while it is still being written.
+                self._watch.taken(path)
+                os.replace(path, target)
+            moved = os.lstat(target)
+        except NotRegularFile as e:
+            self._refuse(e, listed)
+            return None
+        except FileNotFoundError:
+            self.log.warning("%s went away before it could be taken", path.name)
+            return None
         except OSError as e:
             raise TransientError(f"cannot take {path}: {e}") from e
+        if not same_file(moved, opened):
+            # Swapped between the open and the rename: what now sits in processing/ is not the
+            # file that was checked, so it is refused like any entry that is not.
+            self._refuse(NotRegularFile(target, "not the file that was checked (swapped while "
+                                        "being moved)"), moved)
+            return None
         self.log.info("took %s as %s", path.name, target.name)
         return target, digest
+
+    def _free(self, folder: Path, name: str) -> Path:
+        """A name in ``folder`` for ``name`` taken now, in use in no working folder."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = folder / f"{stamp}-{name}"
+        serial = 1
+        while any(os.path.lexists(f / target.name) for f in (self.processing, self.done,
+                                                             self.failed)):
+            serial += 1
+            target = folder / f"{stamp}.{serial}-{name}"
+        return target
+
+    def _refuse(self, error: NotRegularFile, status: os.stat_result) -> int:
+        """Report an entry that is not a regular file, then move it aside (see module doc).
+        Nothing of it is read. Returns 0 (records taken)."""
+        path, identity = error.path, (status.st_dev, status.st_ino)
+        if identity in self._left:
+            return 0
+        name = _original(path.name)
+        record_type = self._record_type(name)
+        description = {"file": name, "code": error.problem.code, "message": error.problem.message}
+        self.port.reject(
+            json.dumps(description, ensure_ascii=False).encode(), error.problem,
+            record_type=record_type if record_type in schemas.RECORD_TYPES else None,
+            content_type="application/json", source_message_id=name,
+        )
+        self._watch.taken(path)
+        target = self.failed / (path.name if path.parent == self.processing
+                                else self._free(self.failed, path.name).name)
+        try:
+            os.replace(path, target)  # renames the entry itself: a link is not followed
+        except FileNotFoundError:
+            pass  # gone meanwhile; the department has been told
+        except OSError as e:
+            self._left.add(identity)
+            self.log.warning("cannot move %s aside (%s); it is left where it is", path.name, e)
+        self._write_reason(target, {**description, "rows_taken": 0, "rows_refused": 0})
+        self.log.warning("refused %s: %s", path.name, error.problem.message)
+        return 0
+
+    def _write_reason(self, target: Path, reason: dict[str, object]) -> None:
+        """``<name>.reason.json`` beside ``target`` in ``failed/``."""
+        text = json.dumps(reason, ensure_ascii=False, indent=2) + "\n"
+        try:
+            write_private(target.with_name(f"{target.name}.reason.json"), text.encode(), self._file_mode)
+        except OSError as e:
+            raise TransientError(f"cannot write the reason for {target.name}: {e}") from e
 
     def _import(self, path: Path, digest: str | None = None) -> int:
         """Import (or resume) one file in ``processing/``; returns records submitted."""
         try:
             digest = digest or file_digest(path)
+        except NotRegularFile as e:
+            return self._refuse(e, os.lstat(path))
         except OSError as e:
             raise TransientError(f"cannot read {path}: {e}") from e
         progress = load_progress(self.port.checkpoints, digest, path.name) or Progress(path.name)
         before = progress.taken
         if not progress.done:
             report_path = self.reports / f"{path.name}.errors.csv"
-            resumed = progress.row > 0 and report_path.exists()
-            report = ErrorReport(report_path, keep_through=progress.row if resumed else None)
+            resumed = progress.row > 0 and os.path.lexists(report_path)
+            report = ErrorReport(report_path, keep_through=progress.row if resumed else None,
+                                 mode=self._file_mode)
             source, record_type = self._source(path)
             importer = FileImport(
                 self.port, record_type=record_type, label=_original(path.name), digest=digest,
@@ -155,7 +263,7 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
     def _source(self, path: Path) -> tuple[RowSource, str | None]:
         """The reader for a file, or one that fails it with the reason it cannot be read."""
         name = _original(path.name)
-        record_type = self.config.record_type or re.split(r"[-.]", name, maxsplit=1)[0]
+        record_type = self._record_type(name)
         if record_type not in schemas.RECORD_TYPES:
             return _Unusable("adapter.unsupported", f"{record_type!r} is not a record type; "
                              "name files <record_type>-....csv or configure record_type"), None
@@ -170,20 +278,21 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         )
         return open_rows(path, options), record_type
 
+    def _record_type(self, name: str) -> str:
+        """The configured record type, or the one the file name starts with (maybe none)."""
+        return self.config.record_type or re.split(r"[-.]", name, maxsplit=1)[0]
+
     def _finish(self, path: Path, progress: Progress) -> None:
         """Move a finished file, and its report, to ``done/`` or ``failed/``."""
         target = self.failed if progress.failure else self.done
         report = self.reports / f"{path.name}.errors.csv"
+        if progress.failure:
+            self._write_reason(target / path.name, {
+                **progress.failure, "file": _original(path.name),
+                "rows_taken": progress.taken, "rows_refused": progress.refused})
         try:
-            if report.exists():
+            if os.path.lexists(report):
                 os.replace(report, target / report.name)
-            if progress.failure:
-                reason = {**progress.failure, "file": _original(path.name),
-                          "rows_taken": progress.taken, "rows_refused": progress.refused}
-                partial = target / f".{path.name}.reason.json.part"
-                partial.write_text(json.dumps(reason, ensure_ascii=False, indent=2) + "\n",
-                                   encoding="utf-8")
-                os.replace(partial, target / f"{path.name}.reason.json")
             os.replace(path, target / path.name)
         except OSError as e:
             raise TransientError(f"cannot move {path.name} to {target}: {e}") from e

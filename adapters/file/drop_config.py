@@ -12,6 +12,7 @@ from adapters.file.completion import CompleteWhen
 from adapters.file.encodings import codec_for
 from adapters.file.readers import Format
 from adapters.sdk.config import AdapterConfig
+from adapters.sdk.regular_files import FileMode
 
 
 class FileDropConfig(AdapterConfig):
@@ -59,6 +60,11 @@ class FileDropConfig(AdapterConfig):
         default=500, gt=0, le=10_000,
         description="Records submitted, and confirmed by the broker, per checkpoint.")
     poll_seconds: float = Field(default=5.0, gt=0, description="Seconds between folder scans.")
+    file_mode: FileMode = Field(
+        default="0600",
+        description="Mode of the files the adapter writes (reason files, error reports): 0600 "
+        "(the hub's account only) or 0640 (also the folder's group, for a department reading "
+        "them in that group); folders it creates get 0700 or 0750.")
 
     @field_validator("record_type")
     @classmethod

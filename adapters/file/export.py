@@ -16,13 +16,22 @@ CSV file with an index:
 The cost is many small files; departments that take files take them in the tens of thousands a
 day, which any file system holds.
 
+The folder is the department's, so nothing in it is trusted: the temporary file is created new
+(``O_EXCL | O_NOFOLLOW``) under an unpredictable name, with mode ``file_mode`` (0600: the hub's
+account only; 0640 when the department's reader shares the folder's group), and renamed over
+the destination, which replaces an entry there instead of writing through it. Anything but a
+regular file standing at the destination name (a symbolic link, a FIFO, a folder) is refused
+with :class:`PermanentError` naming it (``adapter.not_a_regular_file``): the record goes to the
+dead-letter queue with that reason, for an operator to look at the folder and replay it.
+
 Errors, by what retrying can achieve (:class:`OutboundAdapter` contract):
 - :class:`TransientError`: the disk or quota is full (ENOSPC, EDQUOT: space is freed, then it
   works), the folder is missing (ENOENT: a network share not mounted yet, or being remounted),
   I/O and network-file-system failures (EIO, ESTALE, ETIMEDOUT, EAGAIN, EBUSY), and any
   unexpected OSError (the runner's schedule ends in the dead-letter queue anyway);
-- :class:`PermanentError`: no permission (EACCES, EPERM), a read-only file system (EROFS) or a
-  path that is not a folder (ENOTDIR, EEXIST on the folder): the adapter is misconfigured, and
+- :class:`PermanentError`: no permission (EACCES, EPERM), a read-only file system (EROFS), a
+  path that is not a folder (ENOTDIR, EEXIST on the folder), or something other than a regular
+  file at the record's name (see above): the adapter is misconfigured, and
   no record will be written until an operator acts. Dead-lettering keeps each record with the
   reason; they are replayed once the folder is fixed, instead of every delivery retrying for
   hours against a folder that cannot take it.
@@ -33,7 +42,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-import uuid
+import stat
 from pathlib import Path
 from typing import ClassVar
 
@@ -46,6 +55,7 @@ from adapters.sdk import (
     PermanentError,
     TransientError,
 )
+from adapters.sdk.regular_files import FileMode, file_mode, what_is, write_private
 from schemas.contract.envelope import Envelope
 
 _PERMANENT = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST,
@@ -62,6 +72,10 @@ class FileExportConfig(OutboundConfig):
     fsync: bool = Field(
         default=True,
         description="Flush each file and the folder to disk before confirming the delivery.")
+    file_mode: FileMode = Field(
+        default="0600",
+        description="Mode of the files written: 0600 (the hub's account only) or 0640 (also "
+        "the folder's group, for a department's reader in that group). Nothing wider.")
 
 
 class FileExportAdapter(OutboundAdapter[FileExportConfig]):
@@ -76,26 +90,14 @@ class FileExportAdapter(OutboundAdapter[FileExportConfig]):
         name = file_name(envelope.content_hash)
         folder = self.config.folder
         target = folder / name
-        partial = folder / f".{name}.{uuid.uuid4().hex}.part"
         try:
-            self._write(partial, body)
-            os.replace(partial, target)
+            _refuse_unless_regular(target)
+            write_private(target, body, file_mode(self.config.file_mode),
+                          fsync=self.config.fsync)
             if self.config.fsync:
                 _sync_folder(folder)
         except OSError as e:
-            _discard(partial)
             raise _classified(e, target) from e
-
-    def _write(self, path: Path, body: bytes) -> None:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            written = 0
-            while written < len(body):
-                written += os.write(descriptor, body[written:])
-            if self.config.fsync:
-                os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
     def health(self) -> Health:
         folder = self.config.folder
@@ -115,6 +117,20 @@ def file_name(content_hash: str) -> str:
     return f"{match.group(1)}.json"
 
 
+def _refuse_unless_regular(target: Path) -> None:
+    """PermanentError if something other than a regular file stands at ``target`` (a
+    re-delivery finds its own earlier file there, which it replaces)."""
+    try:
+        status = os.lstat(target)
+    except FileNotFoundError:
+        return
+    # Any regular file is replaced, even one with hard links: the rename changes the name only.
+    if not stat.S_ISREG(status.st_mode):
+        raise PermanentError(
+            f"{target} is {what_is(status)}, not a regular file (adapter.not_a_regular_file); "
+            "the hub does not write through it: remove it, then replay the record")
+
+
 def _classified(error: OSError, target: Path) -> TransientError | PermanentError:
     message = f"cannot write {target}: {error.strerror or error}"
     if error.errno in _PERMANENT:
@@ -129,10 +145,3 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _discard(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass  # the folder itself is the problem; the error being raised says so

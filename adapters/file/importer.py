@@ -9,6 +9,9 @@ Shared by ``file-drop`` and ``hub import``. Contract of :meth:`FileImport.run`:
   whose fate the broker confirmed. A run given that checkpoint skips rows up to it, so after a
   crash only the unconfirmed chunk is read and submitted again (the hub's delivery runners drop
   those repeats by content hash);
+- a file that is not a regular file (:class:`~adapters.sdk.regular_files.NotRegularFile`:
+  raised by the readers before they read a byte) fails like an unreadable one, with
+  ``adapter.not_a_regular_file`` and nothing of its target in the description;
 - a file that cannot be read (at the start or part-way) flushes what it had, is quarantined
   once as a whole (a JSON description of the file: the file itself may be any size and is kept
   by the caller) and ends the run with ``failure`` set;
@@ -20,15 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from adapters.file.error_report import ErrorReport
 from adapters.file.file_rows import FileUnusable, Row, RowSource
 from adapters.sdk.adapter_errors import RecordProblem
 from adapters.sdk.lifecycle import Checkpoints, InboundPort, InboundRecord
+from adapters.sdk.regular_files import NotRegularFile, open_regular
 
 
 @dataclass
@@ -50,12 +55,18 @@ class Progress:
         return cls(**json.loads(text))
 
 
-def file_digest(path: Path) -> str:
-    """The sha256 of the file's content (read in blocks)."""
+def file_digest(path: Path, *, expected: os.stat_result | None = None) -> str:
+    """The sha256 of the file's content (read in blocks). :class:`NotRegularFile` (before
+    reading) if ``path`` is not a regular file, or not the file ``expected`` describes."""
+    with open_regular(path, expected=expected) as stream:
+        return stream_digest(stream)
+
+
+def stream_digest(stream: BinaryIO) -> str:
+    """The sha256 of what is left to read in ``stream`` (read in blocks)."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(1024 * 1024):
-            digest.update(block)
+    while block := stream.read(1024 * 1024):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -115,7 +126,7 @@ class FileImport:
                     since_save = 0
                     if self.should_stop():
                         return progress
-        except FileUnusable as e:
+        except (FileUnusable, NotRegularFile) as e:
             self._confirm(progress, last, source)
             self._fail(progress, e.problem)
         else:

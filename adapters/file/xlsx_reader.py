@@ -32,6 +32,7 @@ from openpyxl import load_workbook
 
 from adapters.file.columns import ColumnMap, Layout
 from adapters.file.file_rows import FileUnusable, Row, row_problem
+from adapters.sdk.regular_files import open_regular
 
 #: What Excel shows in a cell whose formula failed.
 EXCEL_ERRORS = frozenset(
@@ -62,22 +63,25 @@ class XlsxRows:
         # openpyxl parses untrusted bytes: a damaged workbook surfaces as whatever the zip, XML
         # or cell layer happens to raise (BadZipFile, KeyError, ParseError, ValueError, even
         # TypeError), so any failure while reading is the file's, reported and never retried.
-        try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except OSError:
-            raise  # the file could not be read at all: the caller's (transient) problem
-        except Exception as e:  # see above
-            raise FileUnusable("adapter.malformed", f"not a readable xlsx workbook: {_say(e)}") from e
-        try:
-            yield from self._sheet_rows(workbook)
-        except (FileUnusable, OSError):
-            raise
-        except Exception as e:  # see above
-            raise FileUnusable(
-                "adapter.malformed", f"the workbook is damaged after row {self._row}: {_say(e)}"
-            ) from e
-        finally:
-            workbook.close()
+        # Opened here, not by openpyxl: only a regular file is read (NotRegularFile otherwise).
+        with open_regular(self.path) as stream:
+            try:
+                workbook = load_workbook(stream, read_only=True, data_only=True)
+            except OSError:
+                raise  # the file could not be read at all: the caller's (transient) problem
+            except Exception as e:  # see above
+                raise FileUnusable(
+                    "adapter.malformed", f"not a readable xlsx workbook: {_say(e)}") from e
+            try:
+                yield from self._sheet_rows(workbook)
+            except (FileUnusable, OSError):
+                raise
+            except Exception as e:  # see above
+                raise FileUnusable(
+                    "adapter.malformed", f"the workbook is damaged after row {self._row}: {_say(e)}"
+                ) from e
+            finally:
+                workbook.close()
 
     def _sheet_rows(self, workbook: Any) -> Iterator[Row]:
         if self.sheet is not None and self.sheet not in workbook.sheetnames:

@@ -35,6 +35,7 @@ from lxml import etree
 
 from adapters.file.encodings import UTF8_BOM, codec_for, display, utf8_in_disguise
 from adapters.file.file_rows import FileUnusable, Row
+from adapters.sdk.regular_files import open_regular
 from transforms.charsets import UTF8
 from transforms.safe_xml import HARDENED_OPTIONS
 
@@ -79,7 +80,7 @@ class XmlRows:
     def rows(self) -> Iterator[Row]:
         parser = pull_parser()
         state = _Walk(self.record_element)
-        with self.path.open("rb") as stream:
+        with open_regular(self.path) as stream:
             self._size = os.fstat(stream.fileno()).st_size
             for text in self._text(stream):
                 try:

@@ -38,11 +38,21 @@ from adapters.sdk.lifecycle import (
     PollingInboundAdapter,
 )
 from adapters.sdk.ports import EntityLookup, EntityLookupAdapter, LegalEntity
+from adapters.sdk.regular_files import (
+    PRIVATE,
+    FileMode,
+    NotRegularFile,
+    file_mode,
+    lstat_regular,
+    open_regular,
+    write_private,
+)
 
 __all__ = [
     "ADAPTER_REASON_CODES",
     "MASK",
     "MODES",
+    "PRIVATE",
     "Adapter",
     "AdapterConfig",
     "Checkpoints",
@@ -50,12 +60,14 @@ __all__ = [
     "Direction",
     "EntityLookup",
     "EntityLookupAdapter",
+    "FileMode",
     "Health",
     "InboundAdapter",
     "InboundPort",
     "InboundRecord",
     "LegalEntity",
     "Mode",
+    "NotRegularFile",
     "OutboundAdapter",
     "OutboundConfig",
     "PermanentError",
@@ -63,7 +75,11 @@ __all__ = [
     "RecordProblem",
     "SecretRef",
     "TransientError",
+    "file_mode",
+    "lstat_regular",
     "mask_url",
     "masked",
+    "open_regular",
     "resolve_secret",
+    "write_private",
 ]

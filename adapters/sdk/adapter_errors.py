@@ -45,6 +45,9 @@ ADAPTER_REASONS: tuple[Reason, ...] = table({
     "values the adapter cannot convert.",
     "adapter.unauthorised": "The caller's credentials do not name the source it claims to be.",
     "adapter.unsupported": "The record type or operation is not one this adapter carries.",
+    "adapter.not_a_regular_file": "An entry in an exchange folder is not a regular file (a "
+    "symbolic or hard link, a directory, a FIFO, a device, a socket) or was swapped while being "
+    "checked; it was not read. Drop plain files only.",
 })
 
 #: The same codes as ``{code: meaning}`` (what an adapter may pass to :class:`RecordProblem`).

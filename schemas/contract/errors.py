@@ -23,6 +23,7 @@ routes             RouteConfigError (findings)                             Confi
 routes             FileProblem (yamlio), ResolverOptionError (resolvers)   Config
 adapters.sdk       re-exports ConfigError, TransientError, PermanentError  (all three)
                    (adapter_errors) for third-party adapters
+adapters.sdk       NotRegularFile (regular_files)                          Permanent
 adapters           FileUnusable (file.file_rows), ItemRefused, PathMissing Permanent
                    (rest.pull, rest.json_paths), SoapFault (soap.soap11),
                    PushFailed (simulators.rest_system)
