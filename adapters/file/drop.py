@@ -37,15 +37,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
 import schemas
 from adapters.file.completion import CompletionWatch
 from adapters.file.drop_config import FileDropConfig
+from adapters.file.drop_folders import WORKING, DropFolders
 from adapters.file.error_report import ErrorReport
 from adapters.file.file_rows import FileUnusable, Row, RowSource
 from adapters.file.importer import (
@@ -57,7 +56,7 @@ from adapters.file.importer import (
     stream_digest,
 )
 from adapters.file.readers import ReadOptions, format_of, open_rows
-from adapters.sdk.adapter_errors import PermanentError, TransientError
+from adapters.sdk.adapter_errors import TransientError
 from adapters.sdk.lifecycle import InboundPort, PollingInboundAdapter
 from adapters.sdk.regular_files import (
     NotRegularFile,
@@ -65,13 +64,9 @@ from adapters.sdk.regular_files import (
     open_regular,
     same_file,
     what_is,
-    write_private,
 )
 
 _STAMP = re.compile(r"^\d{8}T\d{6}Z(?:\.\d+)?-")
-_WORKING = ("processing", "done", "failed")
-#: Folders the adapter creates: searchable by whoever may read the files it writes.
-_FOLDER_MODES = {0o600: 0o700, 0o640: 0o750}
 
 
 class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
@@ -84,28 +79,26 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
 
     def __init__(self, config: FileDropConfig, *, system: str, port: InboundPort) -> None:
         super().__init__(config, system=system, port=port)
+        self.folders = DropFolders(config.folder, file_mode(config.file_mode))
         self.folder = config.folder
-        self.processing = config.folder / "processing"
-        self.reports = self.processing / "reports"
-        self.done = config.folder / "done"
-        self.failed = config.folder / "failed"
-        self._file_mode = file_mode(config.file_mode)
+        self.processing, self.reports = self.folders.processing, self.folders.reports
+        self.done, self.failed = self.folders.done, self.folders.failed
         self._watch = CompletionWatch(
             config.complete_when, patterns=config.patterns,
             stable_seconds=config.stable_seconds, marker_suffix=config.marker_suffix,
-            ignore=_WORKING,
+            ignore=WORKING,
         )
         # Refused entries that could not be moved aside: reported once, not on every poll.
         self._left: set[tuple[int, int]] = set()
 
     def start(self) -> None:
-        self._prepare()
+        self.folders.prepare()
         super().start()
 
     def poll(self) -> int:
-        self._prepare()
+        self.folders.prepare()
         taken = 0
-        for path, status in self._leftovers():
+        for path, status in self.folders.leftovers():
             what = what_is(status)
             taken += (self._import(path) if what is None
                       else self._refuse(NotRegularFile(path, what), status))
@@ -127,34 +120,10 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
                 taken += self._import(*took)
         return taken
 
-    def _prepare(self) -> None:
-        if not self.folder.is_dir():
-            raise TransientError(f"the drop folder {self.folder} is not there (not mounted?)")
-        for folder in (self.processing, self.reports, self.done, self.failed):
-            try:
-                folder.mkdir(mode=_FOLDER_MODES[self._file_mode], exist_ok=True)
-                status = os.lstat(folder)
-            except OSError as e:
-                raise TransientError(f"cannot prepare {folder}: {e}") from e
-            if not stat.S_ISDIR(status.st_mode):
-                # A link here would have the adapter list, read and write wherever it points.
-                raise PermanentError(
-                    f"{folder} is {what_is(status)}, not the folder the adapter made; it works "
-                    "through no link: an operator must move it away")
-
-    def _leftovers(self) -> list[tuple[Path, os.stat_result]]:
-        """Entries an interrupted poll left in ``processing/``, oldest name first."""
-        try:
-            with os.scandir(self.processing) as listing:
-                return sorted((self.processing / e.name, e.stat(follow_symlinks=False))
-                              for e in listing if e.name != self.reports.name)
-        except OSError as e:
-            raise TransientError(f"cannot list {self.processing}: {e}") from e
-
     def _take(self, path: Path, listed: os.stat_result) -> tuple[Path, str] | None:
         """Move a complete file to ``processing/`` with its progress reset; None if it was
         refused (not the regular file that was listed) or is gone."""
-        target = self._free(self.processing, path.name)
+        target = self.folders.free(self.processing, path.name)
         try:
             with open_regular(path, expected=listed) as stream:
                 opened = os.fstat(stream.fileno())
@@ -183,17 +152,6 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         self.log.info("took %s as %s", path.name, target.name)
         return target, digest
 
-    def _free(self, folder: Path, name: str) -> Path:
-        """A name in ``folder`` for ``name`` taken now, in use in no working folder."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = folder / f"{stamp}-{name}"
-        serial = 1
-        while any(os.path.lexists(f / target.name) for f in (self.processing, self.done,
-                                                             self.failed)):
-            serial += 1
-            target = folder / f"{stamp}.{serial}-{name}"
-        return target
-
     def _refuse(self, error: NotRegularFile, status: os.stat_result) -> int:
         """Report an entry that is not a regular file, then move it aside (see module doc).
         Nothing of it is read. Returns 0 (records taken)."""
@@ -210,7 +168,7 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         )
         self._watch.taken(path)
         target = self.failed / (path.name if path.parent == self.processing
-                                else self._free(self.failed, path.name).name)
+                                else self.folders.free(self.failed, path.name).name)
         try:
             os.replace(path, target)  # renames the entry itself: a link is not followed
         except FileNotFoundError:
@@ -218,17 +176,9 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         except OSError as e:
             self._left.add(identity)
             self.log.warning("cannot move %s aside (%s); it is left where it is", path.name, e)
-        self._write_reason(target, {**description, "rows_taken": 0, "rows_refused": 0})
+        self.folders.write_reason(target, {**description, "rows_taken": 0, "rows_refused": 0})
         self.log.warning("refused %s: %s", path.name, error.problem.message)
         return 0
-
-    def _write_reason(self, target: Path, reason: dict[str, object]) -> None:
-        """``<name>.reason.json`` beside ``target`` in ``failed/``."""
-        text = json.dumps(reason, ensure_ascii=False, indent=2) + "\n"
-        try:
-            write_private(target.with_name(f"{target.name}.reason.json"), text.encode(), self._file_mode)
-        except OSError as e:
-            raise TransientError(f"cannot write the reason for {target.name}: {e}") from e
 
     def _import(self, path: Path, digest: str | None = None) -> int:
         """Import (or resume) one file in ``processing/``; returns records submitted."""
@@ -244,7 +194,7 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
             report_path = self.reports / f"{path.name}.errors.csv"
             resumed = progress.row > 0 and os.path.lexists(report_path)
             report = ErrorReport(report_path, keep_through=progress.row if resumed else None,
-                                 mode=self._file_mode)
+                                 mode=self.folders.file_mode)
             source, record_type = self._source(path)
             importer = FileImport(
                 self.port, record_type=record_type, label=_original(path.name), digest=digest,
@@ -287,7 +237,7 @@ class FileDropAdapter(PollingInboundAdapter[FileDropConfig]):
         target = self.failed if progress.failure else self.done
         report = self.reports / f"{path.name}.errors.csv"
         if progress.failure:
-            self._write_reason(target / path.name, {
+            self.folders.write_reason(target / path.name, {
                 **progress.failure, "file": _original(path.name),
                 "rows_taken": progress.taken, "rows_refused": progress.refused})
         try:

@@ -5,7 +5,8 @@ the hub's ``file-drop`` adapter, and ``export/``, where the hub's ``file-export`
 what it delivers. :meth:`emit` writes one record as a one-row CSV in the department's own layout
 (Chinese headers from the 双公示 template, GBK, CRLF line ends, as such systems export), named
 ``<record_type>-<serial>.csv`` so the adapter knows its record type, written under a temporary
-name and renamed, then marked complete with ``<name>.done``. Fields the layout has no header for
+name and renamed, then marked complete with ``<name>.done``. :meth:`received` reads only regular
+files from ``export/`` (as a careful department would: nothing through a link). Fields the layout has no header for
 are written under their unified path (``party.tax_number``). The one list column is 处罚类别
 (penalty categories, joined with ``;``); other lists cannot be emitted.
 """
@@ -16,10 +17,16 @@ import csv
 import io
 import itertools
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
+
+from adapters.sdk.regular_files import (
+    NotRegularFile,
+    lstat_regular,
+    open_regular,
+    write_private,
+)
 
 #: The department's headers for fields every record type shares.
 COMMON_HEADERS = {
@@ -121,8 +128,17 @@ class FileDeptSimulator:
 
     def received(self) -> list[dict[str, Any]]:
         """Envelopes in the export folder, oldest file first."""
-        files = sorted(self.export.glob("*.json"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-        return [json.loads(path.read_bytes()) for path in files]
+        files = []
+        for path in self.export.glob("*.json"):
+            try:
+                files.append((lstat_regular(path).st_mtime_ns, path))
+            except (NotRegularFile, FileNotFoundError):
+                continue  # not a file the hub wrote, or taken meanwhile
+        envelopes = []
+        for _, path in sorted(files):
+            with open_regular(path) as stream:
+                envelopes.append(json.loads(stream.read()))
+        return envelopes
 
     def emit(self, record: dict[str, Any], record_type: str) -> None:
         """Drop ``record`` (unified field names, nested) as a one-row CSV in the department's
@@ -141,9 +157,7 @@ class FileDeptSimulator:
                              f"{self.encoding} cannot encode") from e
         with self._lock:
             name = f"{record_type}-{next(self._serial):06d}.csv"
-        partial = self.drop / f".{name}.part"
-        partial.write_bytes(data)
-        os.replace(partial, self.drop / name)
+        write_private(self.drop / name, data)
         (self.drop / f"{name}.done").touch()
 
 

@@ -6,8 +6,10 @@ their reason (and answered to the source with feedback), progress checkpointed i
 journal under ``import:<source>`` by the file's content hash.
 
 Exit codes: 0 every row was taken; 1 a row was refused or the file could not be read (see the
-report); 2 usage or configuration error; 3 the broker is unavailable (run the same command
-again: it resumes after the last confirmed chunk).
+report); 2 usage or configuration error, among them a FILE that is not a regular file (a
+symbolic link, a FIFO, a device, a folder: refused with one line, without reading it); 3 the
+broker is unavailable (run the same command again: it resumes after the last confirmed chunk).
+The report is written with mode 0600, as a new file renamed into place.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _BAR_STEPS = 1000
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+# Checked by _regular_file, not by click: click's exists/dir_okay follow symbolic links.
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--source", required=True, help="System id of the department the records are from.")
 @click.option("--record-type", required=True, help="Record type of every record in FILE.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "xml"]),
@@ -66,6 +69,7 @@ def import_file(
     from adapters.file.readers import ReadOptions, format_of
     from hub.hosting.adapter_host import BrokerInboundPort
 
+    _regular_file(file)
     if record_type not in schemas.RECORD_TYPES:
         raise click.BadParameter(f"{record_type!r} is not a record type", param_hint="--record-type")
     chosen = fmt or format_of(file)
@@ -99,6 +103,22 @@ def import_file(
         sys.exit(1 if summary["rows_refused"] or summary["failure"] else 0)
 
 
+def _regular_file(file: Path) -> None:
+    """Exit 2 with one line unless FILE is a regular file (nothing of it is read)."""
+    from adapters.sdk.regular_files import NotRegularFile, lstat_regular
+
+    try:
+        lstat_regular(file)
+    except NotRegularFile as e:
+        message = e.problem.message
+    except OSError as e:
+        message = f"{file}: {e.strerror or e}"
+    else:
+        return
+    click.echo(f"usage error: {message}", err=True)
+    sys.exit(2)
+
+
 def _import(
     port: BrokerInboundPort, file: Path, record_type: str, options: ReadOptions,
     chunk_size: int, report_path: Path, resume: bool,
@@ -106,13 +126,18 @@ def _import(
     from adapters.file.error_report import ErrorReport
     from adapters.file.importer import FileImport, Progress, file_digest, load_progress
     from adapters.file.readers import open_rows
+    from adapters.sdk.regular_files import NotRegularFile
     from schemas.contract.errors import ConfigError, TransientError
 
     try:
         source = open_rows(file, options)
     except ValueError as e:
         raise ConfigError(str(e)) from e
-    digest = file_digest(file)
+    try:
+        digest = file_digest(file)
+    except NotRegularFile as e:  # swapped since _regular_file looked
+        click.echo(f"usage error: {e.problem.message}", err=True)
+        sys.exit(2)
     name = str(file.resolve())
     progress = (load_progress(port.checkpoints, digest, name) if resume else None) or Progress(name)
     summary: dict[str, Any] = {
