@@ -155,7 +155,18 @@ def refused_as_permanent() -> Iterator[None]:
     try:
         yield
     except (DataError, IntegrityError) as e:
-        raise RecordsRefused(f"the journal database refused the records: {e.orig}") from e
+        raise RecordsRefused(f"the journal database refused the records: {_primary(e.orig)}") from e
+
+
+def _primary(error: BaseException) -> str:
+    """The driver error's own message without the details a server adds: PostgreSQL's DETAIL
+    quotes the failing row (bodies, headers), which must not reach a log."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        code = getattr(error, "sqlstate", None)
+        return f"{primary} (SQLSTATE {code})" if code else str(primary)
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 @contextmanager
