@@ -158,9 +158,11 @@ def refused_as_permanent() -> Iterator[None]:
         raise RecordsRefused(f"the journal database refused the records: {_primary(e.orig)}") from e
 
 
-def _primary(error: BaseException) -> str:
+def _primary(error: BaseException | None) -> str:
     """The driver error's own message without the details a server adds: PostgreSQL's DETAIL
     quotes the failing row (bodies, headers), which must not reach a log."""
+    if error is None:
+        return "no driver error given"
     diag = getattr(error, "diag", None)
     primary = getattr(diag, "message_primary", None)
     if primary:
