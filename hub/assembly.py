@@ -123,7 +123,8 @@ class Hub:
         (metrics); ``on_outcome`` also sees each outcome (logging, tallies).
 
         Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
-        hooks = Fanout([JournalHooks(writer), *observers])
+        hooks = Fanout([JournalHooks(writer, max_body_bytes=self.settings.max_message_bytes),
+                        *observers])
 
         def each_outcome(outcome: Outcome) -> None:
             hooks.on_outcome(outcome)

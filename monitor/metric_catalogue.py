@@ -210,6 +210,12 @@ METRICS: tuple[MetricSpec, ...] = (
         "Age of the oldest journal record not yet written (0 when everything is written).",
         mode="livemax",
     ),
+    MetricSpec(
+        "hub_journal_rejected_records_total", "counter",
+        "Journal records the database refused for what they hold (a data error, a violated "
+        "constraint) and the writer set aside after logging each at ERROR; the inputs "
+        "themselves are on the broker, only their journal records are missing.",
+    ),
 )  # fmt: skip
 
 BY_NAME: dict[str, MetricSpec] = {spec.name: spec for spec in METRICS}

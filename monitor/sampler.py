@@ -2,7 +2,8 @@
 
 :class:`Sampler` is a loop of the hub runtime (see :class:`hub.runtime.loops.Loop`): every
 ``interval`` seconds it asks the worker whether it is connected, each adapter whether its
-system is reachable, and the journal writer how far behind it is, and sets the gauges. A probe
+system is reachable, and the journal writer how far behind it is and how many records the
+database refused, and sets the gauges (and that counter). A probe
 that raises counts as down. At start it also publishes each source's expected cadence and, from
 the journal, when each source last sent (so freshness survives a restart of every process).
 """
@@ -37,6 +38,8 @@ class JournalLag(Protocol):
 
     def lag_seconds(self) -> float: ...
 
+    def rejected(self) -> int: ...
+
 
 class Sampler:
     """Sets the sampled gauges until stopped; ``ready`` once the first sample is taken."""
@@ -59,6 +62,7 @@ class Sampler:
         self._last_received = dict(last_received)
         self._interval = interval
         self._stopping = threading.Event()
+        self._rejected = 0  # the writer's count at the last sample
 
     def run(self) -> None:
         for source, seconds in self._cadences.items():
@@ -84,6 +88,11 @@ class Sampler:
             )
         metrics.JOURNAL_PENDING.set(self._journal.pending())
         metrics.JOURNAL_LAG.set(self._journal.lag_seconds())
+        # The writer counts since it started; the counter takes what is new since last time.
+        rejected = self._journal.rejected()
+        if rejected > self._rejected:
+            metrics.JOURNAL_REJECTED.inc(rejected - self._rejected)
+        self._rejected = rejected
 
 
 def reachable(probe: SystemProbe) -> bool:

@@ -13,6 +13,12 @@ Hostile-input policy (each rule is tested with a real hostile document):
   fill default attributes or touch the network, and keeps libxml2's size limits (no huge_tree:
   depth 256, text nodes up to 10 MB). Without a DTD the only entities are the five predefined
   ones and character references; any other ``&name;`` is malformed.
+* Attributes: at most `MAX_ATTRIBUTES_PER_ELEMENT` on one element and
+  `MAX_ATTRIBUTES_PER_DOCUMENT` in the whole document, else `xml.too_many_attributes` naming
+  the element and its line. The unified form carries one attribute (``schema_version`` on the
+  root) and sources' own layouts a few per element; the cap keeps every later step (lxml's
+  attribute access is linear per lookup, so a loop over values is quadratic in the count, and
+  XSLT) bounded whatever a sender writes. Counting is one pass over the tree, linear.
 * Processing instructions other than the XML declaration are *ignored* (dropped by the parser).
   Legacy exporters write ``<?xml-stylesheet ...?>`` and similar; the hub never acts on them, so
   refusing those documents would only cost departments a fix with no security gain. Comments are
@@ -81,7 +87,38 @@ def parse_xml(body: bytes, *, transport_charset: str | None = None) -> etree._El
     if root.getroottree().docinfo.internalDTD is not None:
         # Unreachable while _reject_doctype holds; kept so a gap there cannot go unnoticed.
         raise TransformError("xml.doctype_forbidden", "the document carries a DTD")
+    check_attribute_counts(root)
     return root
+
+
+#: At most this many attributes on one element (the unified form needs one, on its root).
+MAX_ATTRIBUTES_PER_ELEMENT = 64
+#: At most this many attributes in one document, all elements together.
+MAX_ATTRIBUTES_PER_DOCUMENT = 1024
+
+
+def check_attribute_counts(root: etree._Element) -> None:
+    """Raise `xml.too_many_attributes` when an element, or the document, holds more attributes
+    than the caps allow. Linear in elements plus attributes: ``len(attrib)`` walks one
+    element's attribute list once and no value is read."""
+    total = 0
+    for element in root.iter():
+        count = len(element.attrib)
+        if not count:
+            continue
+        total += count
+        if count > MAX_ATTRIBUTES_PER_ELEMENT:
+            raise TransformError(
+                "xml.too_many_attributes",
+                f"element <{etree.QName(element).localname}> on line {element.sourceline} has "
+                f"{count} attributes; at most {MAX_ATTRIBUTES_PER_ELEMENT} are accepted per element",
+            )
+        if total > MAX_ATTRIBUTES_PER_DOCUMENT:
+            raise TransformError(
+                "xml.too_many_attributes",
+                f"more than {MAX_ATTRIBUTES_PER_DOCUMENT} attributes in the document (the cap was "
+                f"passed at <{etree.QName(element).localname}> on line {element.sourceline})",
+            )
 
 
 #: The parser options every XML parse of untrusted input uses (no entities, DTDs or network).

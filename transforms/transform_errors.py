@@ -37,6 +37,7 @@ TRANSFORMS_REASONS: tuple[Reason, ...] = table({
     "xml.encoding_mismatch": "the declared encoding, the transport charset and the bytes disagree",
     "xml.foreign_namespace": "an element is outside the unified namespace (or outside no-namespace)",
     "xml.attribute_unknown": "an attribute other than schema_version on the root element",
+    "xml.too_many_attributes": "an element, or the document, holds more attributes than the hub accepts",
     "xml.schema_version_unsupported": "the root's schema_version is not a version the hub reads",
     "xml.mixed_content": "an element has both child elements and text",
     "xml.root_mismatch": "the root element is not the expected record type",

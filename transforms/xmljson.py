@@ -91,11 +91,14 @@ def xml_to_dict(
             "xml.foreign_namespace",
             f"root namespace {namespace!r} is not the unified namespace {UNIFIED_NAMESPACE!r}",
         )
-    for name, value in root.attrib.items():
+    # Names only, then the one value by name: lxml's attrib.items() looks every value up by a
+    # scan of the attribute list, quadratic in the count (100k attributes took minutes).
+    for name in root.attrib:
         if name != "schema_version":
             raise TransformError(
                 "xml.attribute_unknown", f"attribute {name!r} on the root"
             )
+        value = root.get(name)
         if value != SCHEMA_VERSION:
             raise TransformError(
                 "xml.schema_version_unsupported",

@@ -7,6 +7,7 @@ a dry run, are rate-limited, and write one audit entry saying how many messages 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from schemas.contract.errors import ConfigError, PublishNotConfirmed
 from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
 from schemas.contract.states import EventKind
 from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
+
+log = logging.getLogger(__name__)
 
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
 FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
@@ -161,9 +164,17 @@ class AdminOps:
         Each replayed input goes through the whole pipeline again (standardised, routed,
         delivered; destinations drop what they already have by its content hash) and carries
         ``hub-replay-of`` with the original message id. A ``replayed`` event is journaled.
+        An input whose body the journal kept only the head of (it was over the size limit) is
+        left out, with a warning: replaying the head would send a body nobody sent.
         """
         _require_reason(reason)
-        messages = self.journal.find_messages(query)
+        messages = []
+        for message in self.journal.find_messages(query):
+            if message.body_truncated:
+                log.warning("not replaying %s: the journal holds only the first %d of its %s "
+                            "bytes", message.message_id, len(message.body), message.body_size)
+            else:
+                messages.append(message)
         if not dry_run:
             pace = _Pace(rate_per_second)
             publisher = self.session.publisher()

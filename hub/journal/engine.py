@@ -22,11 +22,11 @@ from typing import Any
 import pydantic_core
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
-from hub.journal.journal_errors import JournalUnavailable
+from hub.journal.journal_errors import JournalUnavailable, RecordsRefused
 from schemas.contract.errors import ConfigError
 
 #: Execution option marking a connection whose transactions will write.
@@ -149,12 +149,36 @@ def unavailable_as_transient() -> Iterator[None]:
 
 
 @contextmanager
+def refused_as_permanent() -> Iterator[None]:
+    """Turn the database's refusal of the data itself (a data error or a violated constraint:
+    the same statement can never succeed) into :class:`RecordsRefused`."""
+    try:
+        yield
+    except (DataError, IntegrityError) as e:
+        raise RecordsRefused(f"the journal database refused the records: {_primary(e.orig)}") from e
+
+
+def _primary(error: BaseException | None) -> str:
+    """The driver error's own message without the details a server adds: PostgreSQL's DETAIL
+    quotes the failing row (bodies, headers), which must not reach a log."""
+    if error is None:
+        return "no driver error given"
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        code = getattr(error, "sqlstate", None)
+        return f"{primary} (SQLSTATE {code})" if code else str(primary)
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
+@contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction: committed when the block ends, rolled back if it raises.
 
-    Raises :class:`JournalUnavailable` when the database is unreachable or locked too long.
+    Raises :class:`JournalUnavailable` when the database is unreachable or locked too long,
+    :class:`RecordsRefused` when it refuses the data written (see :func:`refused_as_permanent`).
     """
-    with unavailable_as_transient(), engine.connect() as connection:
+    with unavailable_as_transient(), refused_as_permanent(), engine.connect() as connection:
         connection.execution_options(**{_WRITE_OPTION: True})
         with connection.begin():
             yield connection

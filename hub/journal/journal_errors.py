@@ -17,3 +17,10 @@ class JournalClosed(PermanentError):
     loops do with a TransientError) could not succeed; the loop stops instead and the unacked
     input is redelivered to the next process.
     """
+
+
+class RecordsRefused(PermanentError):
+    """The journal database refused a batch for what is in it (a data error: a value too long,
+    a character it cannot store; a constraint violated): writing the same records again cannot
+    succeed. The writer isolates the records it refuses and sets them aside
+    (:class:`hub.journal.JournalWriter`); the cause is chained (``from``)."""

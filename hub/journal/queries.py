@@ -28,6 +28,7 @@ from hub.journal.records import (
     JournalMessage,
     MessageQuery,
     PipelineOutcome,
+    truncation_note,
 )
 from hub.journal.tables import EventRow, MessageRow
 from schemas.contract.states import EventKind, OutcomeStatus
@@ -39,6 +40,8 @@ _RECEIPT_COLUMNS = (
     MessageRow.message_id, MessageRow.received_at, MessageRow.source, MessageRow.record_type,
     MessageRow.correlation_id, MessageRow.credit_code, MessageRow.outcome,
     MessageRow.payload.is_not(None).label("standardised"),
+    MessageRow.body_size, MessageRow.body_sha256,
+    func.length(MessageRow.body).label("body_kept"),
 )
 
 
@@ -176,6 +179,8 @@ def _pipeline_events(row: Row[Any]) -> list[JournalEvent]:
         message_id=row.message_id, received_at=row.received_at, source=row.source,
         record_type=row.record_type, correlation_id=row.correlation_id,
         credit_code=row.credit_code, standardised=row.standardised,
+        received_detail="" if row.body_sha256 is None
+        else truncation_note(row.body_kept, row.body_size, row.body_sha256),
     )
 
 

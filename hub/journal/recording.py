@@ -6,6 +6,9 @@ plain parameters through ``exec_driver_sql``. Per row, SQLAlchemy's statement ex
 the drivers' ``executemany`` (a lock release per row on SQLite, a Python round per row in
 psycopg), cost several times the work itself; tests/journal/bench_writer.py measures it. Values are encoded here exactly as the models' column types encode them, which the
 round-trip tests hold to (a row written here must read back equal through the models).
+Every text and JSON value is made safe for its column first (:mod:`hub.journal.bounded`): a
+value too long, or holding a character the database refuses, is cut or replaced with a marker
+rather than failing the batch it is in.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, String, Table
 from sqlalchemy.exc import DBAPIError
 
+from hub.journal.bounded import fit, safe_json
 from hub.journal.engine import json_serializer, record_json
 from hub.journal.records import JournalEvent, JournalMessage, JsonText
+from hub.journal.tables import EventRow, MessageRow
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
 COMPLETABLE = ("credit_code", "content_hash", "payload", "outcome")
@@ -32,12 +37,37 @@ COMPLETABLE = ("credit_code", "content_hash", "payload", "outcome")
 _MESSAGE_COLUMNS = (
     "message_id", "received_at", "source", "record_type", "routing_key", "content_type",
     "content_encoding", "source_message_id", "correlation_id", "credit_code", "content_hash",
-    "headers", "body", "payload", "outcome",
+    "headers", "body", "payload", "outcome", "body_size", "body_sha256",
 )  # fmt: skip
 _EVENT_COLUMNS = (
     "message_id", "event", "at", "source", "destination", "record_type", "credit_code",
     "correlation_id", "attempt", "detail",
 )  # fmt: skip
+
+
+
+def _text_columns(table: Table, columns: tuple[str, ...]) -> tuple[tuple[int, int | None], ...]:
+    """(position, length limit or None) of each text column among ``columns``: the values
+    :func:`hub.journal.bounded.fit` makes safe before every insert."""
+    types = [(i, table.c[name].type) for i, name in enumerate(columns)]
+    return tuple((i, kind.length) for i, kind in types if isinstance(kind, String))
+
+
+_MESSAGE_TEXT = _text_columns(MessageRow.__table__, _MESSAGE_COLUMNS)  # type: ignore[arg-type]
+_EVENT_TEXT = _text_columns(EventRow.__table__, _EVENT_COLUMNS)  # type: ignore[arg-type]
+
+
+def _fitted(row: tuple[Any, ...], text: tuple[tuple[int, int | None], ...]) -> tuple[Any, ...]:
+    """``row`` with each text value fitted to its column (the same tuple when none changes)."""
+    values: list[Any] | None = None
+    for i, limit in text:
+        value = row[i]
+        safe = fit(value, limit)
+        if safe is not value:
+            if values is None:
+                values = list(row)
+            values[i] = safe
+    return row if values is None else tuple(values)
 
 
 #: Rows per INSERT statement on SQLite, within its limit of 32766 parameters per statement.
@@ -156,10 +186,10 @@ def record(
             return converted
 
         rows = [
-            (
+            _fitted((
                 e.message_id, e.event, time(e.at), e.source, e.destination, e.record_type,
                 e.credit_code, e.correlation_id, e.attempt, e.detail,
-            )
+            ), _EVENT_TEXT)
             for e in events
         ]
         dialect.insert(connection, rows, False)
@@ -179,17 +209,18 @@ def _merged(messages: Sequence[JournalMessage]) -> list[JournalMessage]:
 
 
 def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
-    return (
+    return _fitted((
         m.message_id, dialect.time(m.received_at), m.source, m.record_type, m.routing_key,
         m.content_type, m.content_encoding, m.source_message_id, m.correlation_id,
         m.credit_code, m.content_hash, _json(m.headers),
         bytes(m.body), None if m.payload is None else _json(m.payload),
-        None if m.outcome is None else record_json(m.outcome.document()),
-    )  # fmt: skip
+        None if m.outcome is None else safe_json(record_json(m.outcome.document())),
+        m.body_size, m.body_sha256,
+    ), _MESSAGE_TEXT)  # fmt: skip
 
 
 def _json(value: Mapping[str, Any] | JsonText) -> str:
     if isinstance(value, JsonText):
-        return str(value)
+        return safe_json(str(value))
     # json.dumps encodes only real dicts as objects; any other mapping would hit default=str.
-    return json_serializer(value if isinstance(value, dict) else dict(value))
+    return safe_json(json_serializer(value if isinstance(value, dict) else dict(value)))

@@ -7,6 +7,7 @@ block the batch it sits in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,12 +123,15 @@ class PipelineOutcome:
         return cls(document["status"], document.get("routes") or {},
                    document.get("reasons", ""), bool(document.get("feedback")))
 
-    def hops(self, source: str, *, standardised: bool) -> list[tuple[EventKind, str | None, str]]:
+    def hops(self, source: str, *, standardised: bool, received_detail: str = ""
+             ) -> list[tuple[EventKind, str | None, str]]:
         """(kind, destination, detail) of each hop this outcome stands for, in the order the
-        pipeline met them: received; standardised (when the input has a unified form); routed,
-        one per destination in name order, or review, or rejected; then feedback to
-        ``source``."""
-        hops: list[tuple[EventKind, str | None, str]] = [(EventKind.RECEIVED, None, "")]
+        pipeline met them: received (with ``received_detail``); standardised (when the input
+        has a unified form); routed, one per destination in name order, or review, or rejected;
+        then feedback to ``source``."""
+        hops: list[tuple[EventKind, str | None, str]] = [
+            (EventKind.RECEIVED, None, received_detail)
+        ]
         if standardised:
             hops.append((EventKind.STANDARDISED, None, ""))
         if self.status == OutcomeStatus.DELIVERED:
@@ -144,6 +148,7 @@ class PipelineOutcome:
     def events(
         self, *, message_id: str, received_at: datetime, source: str, record_type: str,
         correlation_id: str, credit_code: str | None, standardised: bool,
+        received_detail: str = "",
     ) -> list[JournalEvent]:
         """:meth:`hops` as the journal events of one message, all at ``received_at``."""
         return [
@@ -152,8 +157,30 @@ class PipelineOutcome:
                 record_type=record_type, correlation_id=correlation_id,
                 destination=destination, credit_code=credit_code, detail=detail,
             )
-            for kind, destination, detail in self.hops(source, standardised=standardised)
+            for kind, destination, detail in self.hops(
+                source, standardised=standardised, received_detail=received_detail)
         ]
+
+
+#: How much of a body over the size limit the journal keeps: its first this many bytes, with
+#: the full length and SHA-256 beside them (:func:`journaled_body`).
+BODY_HEAD_BYTES = 4096
+
+
+def journaled_body(body: bytes, max_body_bytes: int | None) -> tuple[bytes, int | None, str | None]:
+    """The body as the journal keeps it, and the original's length and SHA-256 when cut: a
+    body over ``max_body_bytes`` (the hub's size limit; None: no limit) is kept as its first
+    :data:`BODY_HEAD_BYTES` bytes, so a hostile sender cannot fill the journal (the broker's
+    quarantine copy keeps it whole)."""
+    if max_body_bytes is None or len(body) <= max_body_bytes:
+        return body, None, None
+    return body[:BODY_HEAD_BYTES], len(body), hashlib.sha256(body).hexdigest()
+
+
+def truncation_note(kept: int, size: int, sha256: str) -> str:
+    """What the ``received`` hop of a message whose body was journaled as a head says."""
+    return (f"body over the size limit, journaled truncated: its first {kept} of {size} bytes, "
+            f"sha256 {sha256}")
 
 
 @dataclass(frozen=True)
@@ -168,6 +195,11 @@ class JournalMessage:
     they are mappings. ``outcome`` is what the pipeline did with the input: the journal's
     readers (trace, timeline, filters, reports) treat the events it stands for exactly like
     recorded ones. Like the completable columns, it is kept once stored.
+
+    ``body_size`` and ``body_sha256`` are set only when ``body`` is a head of the original
+    (:func:`journaled_body`, for a body over the hub's size limit): then they are the original's
+    length and SHA-256 (hex), :attr:`body_truncated` is true, the ``received`` hop says so and
+    the message cannot be replayed from the journal (the broker's quarantine copy holds it).
     """
 
     message_id: str
@@ -185,9 +217,18 @@ class JournalMessage:
     content_hash: str | None = None
     payload: Mapping[str, Any] | JsonText | None = None
     outcome: PipelineOutcome | None = None
+    body_size: int | None = None
+    body_sha256: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware("received_at", self.received_at)
+        if (self.body_size is None) != (self.body_sha256 is None):
+            raise ValueError("body_size and body_sha256 are given together or not at all")
+
+    @property
+    def body_truncated(self) -> bool:
+        """Whether :attr:`body` is only the head of what the hub received."""
+        return self.body_sha256 is not None
 
     def pipeline_events(self) -> list[JournalEvent]:
         """The hop events :attr:`outcome` stands for (none without one)."""
@@ -197,7 +238,14 @@ class JournalMessage:
             message_id=self.message_id, received_at=self.received_at, source=self.source,
             record_type=self.record_type, correlation_id=self.correlation_id,
             credit_code=self.credit_code, standardised=self.payload is not None,
+            received_detail=self.receipt_detail(),
         )
+
+    def receipt_detail(self) -> str:
+        """The ``received`` hop's detail: empty, or the truncation of the body."""
+        if self.body_size is None or self.body_sha256 is None:
+            return ""
+        return truncation_note(len(self.body), self.body_size, self.body_sha256)
 
 
 @dataclass(frozen=True)

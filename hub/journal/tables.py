@@ -69,6 +69,7 @@ NAME = String(128)
 LONG_NAME = String(255)
 CREDIT_CODE = String(32)
 CONTENT_HASH = String(80)
+SHA256_HEX = String(64)
 
 
 class Base(DeclarativeBase):
@@ -97,6 +98,10 @@ class MessageRow(Base):
     # The pipeline's hops, folded into the row (see records.PipelineOutcome); None on rows
     # written before revision 0003, whose hops are events.
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    # Set only when ``body`` holds the head of a body over the size limit (revision 0004):
+    # the original's length and SHA-256 (see records.JournalMessage.with_body_head).
+    body_size: Mapped[int | None] = mapped_column(BigInteger)
+    body_sha256: Mapped[str | None] = mapped_column(SHA256_HEX)
 
     __table_args__ = (
         # Each filter of find_messages narrows by time as well, hence (column, received_at).

@@ -18,8 +18,20 @@ Contract:
   burst is processed at full speed and journaled right after. The price: records a killed
   process held are lost with it, up to ``max_deferral`` seconds of them during a burst.
 - A failed write is retried, with exponential back-off and jitter up to ``max_backoff``
-  seconds, until it succeeds: nothing queued is dropped. Records leave the queue only once
-  written, so :meth:`pending` and :meth:`lag_seconds` count a batch that is being retried.
+  seconds, until it succeeds (the database away, a lock not granted: transient). Records leave
+  the queue only once written, so :meth:`pending` and :meth:`lag_seconds` count a batch that is
+  being retried.
+- Except when the database refuses the records themselves (:class:`PermanentError`, e.g.
+  :class:`RecordsRefused`: a value it cannot store, a violated constraint), which no retry
+  can mend. Then the writer logs the batch's failure at ERROR with its cause, splits the batch
+  in halves until it has isolated the records refused (each half is written, transient errors
+  retried as above), and sets those aside: each is logged at ERROR (kind, message id, source,
+  routing key, the database's reason; never a body or headers) and counted by
+  :meth:`rejected`, which the monitor exposes as ``hub_journal_rejected_records_total``.
+  They are not written anywhere else: the input itself is safe on the broker (delivered, or
+  quarantined with its body); only its journal record is missing, loudly. The writer then goes
+  on with the rest of the batch and with later batches. The records of such a batch are no
+  longer written in one transaction.
 - :meth:`close` writes everything queued, then stops the thread. Records still queued when
   the process exits without ``close`` are lost (the thread is a daemon so that a forgotten
   ``close`` cannot hang interpreter exit).
@@ -38,12 +50,13 @@ from typing import Protocol, Self
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_not_exception_type,
     wait_exponential_jitter,
 )
 
 from hub.journal.journal_errors import JournalClosed, JournalUnavailable
 from hub.journal.records import JournalEvent, JournalMessage
+from schemas.contract.errors import PermanentError
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +143,7 @@ class JournalWriter:
         self._room = threading.Condition(self._lock)  # submitters wait here for space
         self._closing = False
         self._abandoned = threading.Event()
+        self._rejected = 0
         self._thread = threading.Thread(target=self._run, name="journal-writer", daemon=True)
         self._thread.start()
 
@@ -205,6 +219,11 @@ class JournalWriter:
             if not self._queue:
                 return 0.0
             return max(0.0, self._clock() - self._queue[0].enqueued_at)
+
+    def rejected(self) -> int:
+        """Records the database refused permanently and the writer set aside, since start."""
+        with self._lock:
+            return self._rejected
 
     def close(self, timeout: float | None = None) -> None:
         """Write everything queued, then stop the thread. Idempotent.
@@ -292,22 +311,67 @@ class JournalWriter:
                 continue
             messages.extend(item_messages)
             events.extend(item_events)
+        try:
+            self._write_retrying(messages, events)
+        except PermanentError as e:
+            log.error("the journal database refused a batch of %d records (%s); isolating "
+                      "the records it refuses", len(messages) + len(events), _cause(e))
+            try:
+                self._isolate([*messages, *events])
+            except Exception:
+                log.exception("journal writer abandoned a batch while isolating refused records")
+                return False
+        except Exception:
+            log.exception("journal writer abandoned %d records", len(messages) + len(events))
+            return False
+        return True
+
+    def _write_retrying(
+        self, messages: Sequence[JournalMessage], events: Sequence[JournalEvent]
+    ) -> None:
+        """One call to the sink, retried on any error but a :class:`PermanentError` (raised)
+        until it succeeds or :meth:`close` gives up (the last error is raised)."""
         retrying = Retrying(
-            retry=retry_if_exception_type(Exception),
+            retry=retry_if_not_exception_type(PermanentError),
             wait=wait_exponential_jitter(multiplier=0.05, max=self._max_backoff, jitter=0.05),
             stop=lambda _state: self._abandoned.is_set(),
             sleep=self._backoff,
             before_sleep=self._log_failure,
             reraise=True,
         )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    self._sink.record(messages, events)
-        except Exception:
-            log.exception("journal writer abandoned %d records", len(messages) + len(events))
-            return False
-        return True
+        for attempt in retrying:
+            with attempt:
+                self._sink.record(messages, events)
+
+    def _isolate(self, records: list[JournalMessage | JournalEvent]) -> None:
+        """Write ``records``, a set the sink refused as a whole: each half on its own, halving
+        again what is refused, until the records refused alone are found and set aside."""
+        middle = len(records) // 2
+        for part in (records[:middle], records[middle:]):
+            if not part:
+                continue
+            try:
+                self._write_retrying(
+                    [r for r in part if isinstance(r, JournalMessage)],
+                    [r for r in part if isinstance(r, JournalEvent)],
+                )
+            except PermanentError as e:
+                if len(part) == 1:
+                    self._set_aside(part[0], e)
+                else:
+                    self._isolate(part)
+
+    def _set_aside(self, record: JournalMessage | JournalEvent, error: PermanentError) -> None:
+        if isinstance(record, JournalMessage):
+            what = (f"message {record.message_id!r} from {record.source!r:.80}, routing key "
+                    f"{record.routing_key!r:.300}")
+        else:
+            what = (f"{record.event} event of message {record.message_id!r} from "
+                    f"{record.source!r:.80}")
+        log.error("journal record set aside, the database refuses it: %s: %s", what,
+                  _cause(error))
+        with self._lock:
+            self._rejected += 1
 
     def _backoff(self, seconds: float) -> None:
         # A close() that gives up must not wait for the end of a long back-off.
@@ -323,3 +387,8 @@ class JournalWriter:
             error,
             wait,
         )
+
+
+def _cause(error: BaseException) -> str:
+    """The error on one line and bounded (a database may quote the row it refused)."""
+    return " ".join(str(error).split())[:1000]

@@ -14,7 +14,7 @@ from typing import Any
 from hub.delivery.runner import DeliveryEvent
 from hub.journal import JournalEvent, JournalMessage, JournalWriter
 from hub.journal.engine import json_serializer, record_json
-from hub.journal.records import JsonText, PipelineOutcome
+from hub.journal.records import JsonText, PipelineOutcome, journaled_body
 from hub.journal.writer import weight
 from hub.observers.fanout import ExchangeObserver
 from hub.pipeline.processor import Outcome
@@ -30,13 +30,16 @@ FEEDBACK_HEADER_VALUE = "feedback"
 _SNAPSHOT_FIELDS = (
     "message_id", "received_at", "source", "record_type", "routing_key", "correlation_id",
     "body", "content_type", "content_encoding", "source_message_id", "headers", "credit_code",
-    "content_hash", "payload", "status", "routes", "codes", "feedback",
+    "content_hash", "payload", "status", "routes", "codes", "feedback", "body_size",
+    "body_sha256",
 )  # fmt: skip
+_BODY = _SNAPSHOT_FIELDS.index("body")
 
 
-def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
+def outcome_snapshot(outcome: Outcome, max_body_bytes: int | None = None) -> tuple[Any, ...]:
     """What the journal needs of one outcome, as strings, bytes, times and tuples of them (in
-    the order of ``_SNAPSHOT_FIELDS``; headers and payload as JSON text).
+    the order of ``_SNAPSHOT_FIELDS``; headers and payload as JSON text). A body over
+    ``max_body_bytes`` is kept as its head (:func:`journaled_body`).
 
     A tuple of such values is not tracked by Python's garbage collector (once a collection or
     two has looked at it), so the thousands of outcomes a burst leaves waiting for the writer
@@ -51,15 +54,17 @@ def outcome_snapshot(outcome: Outcome) -> tuple[Any, ...]:
             for d in outcome.destinations
             for part in (d, ", ".join(sorted({m.rule for m in outcome.matches if m.destination == d})))
         )
+    body, body_size, body_sha256 = journaled_body(inbound.body, max_body_bytes)
     return (
         outcome.message_id, outcome.received_at, outcome.source, outcome.record_type,
-        inbound.routing_key, outcome.correlation_id, inbound.body, inbound.content_type,
+        inbound.routing_key, outcome.correlation_id, body, inbound.content_type,
         inbound.content_encoding, inbound.message_id, json_serializer(dict(inbound.headers)),
         outcome.credit_code, outcome.content_hash,
         None if outcome.payload is None else record_json(outcome.payload),
         # The status's plain value: an enum member is an object the collector tracks.
         outcome.status.value, routes, ", ".join(p.code for p in outcome.problems),
         any(o.headers.get("hub-record-type") == FEEDBACK_HEADER_VALUE for o in outcome.outputs),
+        body_size, body_sha256,
     )  # fmt: skip
 
 
@@ -84,6 +89,7 @@ def snapshot_records(snapshot: tuple[Any, ...]) -> tuple[list[JournalMessage], l
             reasons=o["codes"],
         feedback=o["feedback"],
         ),
+        body_size=o["body_size"], body_sha256=o["body_sha256"],
     )  # fmt: skip
     return [message], []
 
@@ -156,14 +162,18 @@ class JournalHooks(ExchangeObserver):
     """Callbacks for the worker, the delivery runners and the review verifier that feed one
     :class:`JournalWriter`."""
 
-    def __init__(self, writer: JournalWriter) -> None:
+    def __init__(self, writer: JournalWriter, *, max_body_bytes: int | None = None) -> None:
+        """``max_body_bytes``: the hub's size limit; a larger input's body is journaled as its
+        head, length and hash (:func:`journaled_body`). None keeps every body whole."""
         self.writer = writer
+        self.max_body_bytes = max_body_bytes
 
     def on_outcome(self, outcome: Outcome) -> None:
         # The records are made on the writer thread, from a snapshot the collector ignores.
-        snapshot = outcome_snapshot(outcome)
+        snapshot = outcome_snapshot(outcome, self.max_body_bytes)
+        body = snapshot[_BODY]
         self.writer.submit_later(functools.partial(snapshot_records, snapshot), size=1,
-                                 nbytes=weight(len(outcome.inbound.body), 1))
+                                 nbytes=weight(len(body), 1))
 
     def on_backlog(self, busy: bool) -> None:
         self.writer.set_busy(busy)

@@ -28,7 +28,7 @@ adapters           FileUnusable (file.file_rows), ItemRefused, PathMissing Perma
                    (rest.pull, rest.json_paths), SoapFault (soap.soap11),
                    PushFailed (simulators.rest_system)
 hub.journal        JournalUnavailable (journal_errors)                     Transient
-hub.journal        JournalClosed (journal_errors)                          Permanent
+hub.journal        JournalClosed, RecordsRefused (journal_errors)          Permanent
 hub.review         Undecidable (verification)                              Permanent
 hub.app.http       NotAuthenticated (auth), NotFound (error_responses)     Permanent
 monitor            MetricsDirectoryError (process)                         Config

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from hub.journal import Journal, MessageQuery
+from hub.journal.journal_errors import RecordsRefused
 from tests.journal.conftest import T0, event, message
 
 CODE = "91310112087994932F"
@@ -96,8 +97,10 @@ def test_a_batch_is_one_transaction_so_a_failing_batch_stores_nothing(
     journal: Journal,
 ) -> None:
     broken = message("m2", routing_key=None)  # NOT NULL in the database
-    with pytest.raises(IntegrityError):
+    # A refusal of the data is permanent (the writer isolates it rather than retrying).
+    with pytest.raises(RecordsRefused) as refused:
         journal.record([message("m1"), broken], [event("m1", "received")])
+    assert isinstance(refused.value.__cause__, IntegrityError)
     assert journal.message("m1") is None
     assert journal.trace("m1") == []
 

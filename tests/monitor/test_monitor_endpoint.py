@@ -73,6 +73,9 @@ class Writer:
     def lag_seconds(self) -> float:
         return 1.5
 
+    def rejected(self) -> int:
+        return 3
+
 
 def test_the_sampler_sets_broker_systems_and_journal_gauges_and_a_failing_probe_is_down() -> None:
     def broken() -> bool:
@@ -92,3 +95,7 @@ def test_the_sampler_sets_broker_systems_and_journal_gauges_and_a_failing_probe_
     assert value("hub_system_up", {"system": "tax", "direction": "outbound"}) == 0
     assert (value("hub_journal_pending_records", {}), value("hub_journal_lag_seconds", {})) == (
         7, 1.5)
+    rejected = value("hub_journal_rejected_records_total", {})
+    assert rejected is not None and rejected >= 3  # the writer's 3 (the registry is shared)
+    sampler.sample()  # the writer's count has not moved: the counter does not either
+    assert value("hub_journal_rejected_records_total", {}) == rejected
