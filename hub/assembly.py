@@ -56,7 +56,8 @@ class Hub:
         )
         self.mappings = MappingCatalogue.load(settings.mappings_dir)
         self.connections = Connections.load(
-            settings.connections_file, self.systems.ids, self.registry
+            settings.connections_file, self.systems.ids, self.registry,
+            credit_codes={system.id: system.credit_codes for system in self.systems},
         )
         self.deliveries = self.connections.outbound()
         self.topology = Topology(

@@ -41,7 +41,7 @@ from adapters.simulators.front_db import FrontDbSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
 from adapters.simulators.simulator import Simulator
-from adapters.testing.samples import LICENCE
+from adapters.testing.samples import licence_from
 
 #: The department that sends a licence in each of four modes (tax sends discipline over AMQP).
 LICENSING_DEPARTMENTS = {"market": "db", "commerce": "file", "construction": "rest",
@@ -125,8 +125,8 @@ class SimulatedWorld:
         sent: dict[str, str] = {}
         for department, mode in LICENSING_DEPARTMENTS.items():
             number = f"JY{mode.upper()}{stamp}"
-            self.simulators[department].emit({**LICENCE, "licence_number": number},
-                                             "administrative_licence")
+            self.simulators[department].emit(
+                {**licence_from(department), "licence_number": number}, "administrative_licence")
             sent[number] = department
         discipline = {**discipline_sample, "discipline_id": f"LHCJ-{stamp}"}
         self.tax.emit(discipline, "discipline_measure")

@@ -6,7 +6,9 @@
 - :class:`InboundHarness` and :class:`OutboundHarness`: what an adapter's tests provide so the
   conformance suite (``adapters.testing.conformance``, imported separately: it needs pytest)
   can drive the system behind it.
-- :func:`sample_envelope` and :data:`LICENCE`: a real envelope and a unified record to deliver.
+- :func:`sample_envelope` and :data:`LICENCE`: a real envelope and a unified record to deliver;
+  :func:`licence_from`: the record as a given department would send it (its own credit code as
+  authority, so the hub does not refuse it as ``authority.not_sender``).
 - ``adapters.testing.plugin``: the pytest plugin (fixtures ``recording_port``,
   ``memory_checkpoints``, ``sample_envelope``, ``make_envelope``), registered through the
   ``pytest11`` entry point.
@@ -14,7 +16,12 @@
 
 from adapters.testing.harness import InboundHarness, OutboundHarness
 from adapters.testing.port import MemoryCheckpoints, RecordingPort, Rejection
-from adapters.testing.samples import LICENCE, sample_envelope, sample_licence
+from adapters.testing.samples import (
+    LICENCE,
+    licence_from,
+    sample_envelope,
+    sample_licence,
+)
 
 __all__ = [
     "LICENCE",
@@ -23,6 +30,7 @@ __all__ = [
     "OutboundHarness",
     "RecordingPort",
     "Rejection",
+    "licence_from",
     "sample_envelope",
     "sample_licence",
 ]

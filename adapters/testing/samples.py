@@ -5,6 +5,10 @@ licence in the unified standard, exactly as the hub would deliver it: content ha
 canonical payload, a hop trace, the filing credit code. Each call makes a distinct record (its
 licence number differs) unless ``variant`` is given, so tests against a system that keeps its
 data between runs do not collide.
+
+The hub refuses a record whose authority is not its sender (``authority.not_sender``), so
+:data:`LICENCE` names the market-supervision bureau, which decided it, and :func:`licence_from`
+makes the same licence as another department would send it: decided and supplied by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_id
+from schemas.types.systems import shipped_credit_codes
 
 #: An administrative licence in the unified standard (schema version 1.0), valid as it is.
 LICENCE: dict[str, Any] = {
@@ -34,10 +39,10 @@ LICENCE: dict[str, Any] = {
     "valid_from": "2026-11-02",
     "valid_to": "2031-11-01",
     "authority": "上海市闵行区市场监督管理局",
-    "authority_credit_code": "91310000132260250X",
+    "authority_credit_code": "11310112002985683Y",
     "status": "1",
     "data_source": "上海市闵行区市场监督管理局",
-    "data_source_credit_code": "91310000132260250X",
+    "data_source_credit_code": "11310112002985683Y",
 }
 
 SAMPLE_RECORD_TYPE = "administrative_licence"
@@ -49,6 +54,18 @@ def sample_licence(variant: str | None = None) -> dict[str, Any]:
     record = copy.deepcopy(LICENCE)
     digits = str(uuid.uuid4().int)[:14] if variant is None else variant
     record["licence_number"] = f"JY{digits}"
+    return record
+
+
+def licence_from(source: str, variant: str | None = None) -> dict[str, Any]:
+    """:func:`sample_licence` as ``source`` would send it: its own first credit code (from the
+    shipped systems catalogue) as the authority's and the data source's. KeyError for a system
+    the catalogue does not list, ValueError for one with no credit code."""
+    codes = shipped_credit_codes()[source]
+    if not codes:
+        raise ValueError(f"the systems catalogue gives {source!r} no credit code")
+    record = sample_licence(variant)
+    record["authority_credit_code"] = record["data_source_credit_code"] = codes[0]
     return record
 
 

@@ -3,6 +3,11 @@
 A system id is a system's name everywhere in the hub: the first part of the routing key it
 publishes under, its outbound queue ``hub.out.<id>``, a route target and the addressee of
 feedback. The catalogue is data: a 24th department is a new line in the YAML file.
+
+It is also the one record of who may speak for whom: each system's own Unified Social Credit
+Codes (``credit_codes``) and the record types it passes on in other systems' names
+(``relays``), which the pipeline's authorise stage (:mod:`hub.pipeline.authorise`) holds
+every record to.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+import schemas
 from schemas.contract.errors import ConfigError
 from schemas.types.systems import SYSTEMS_FILE
 
@@ -22,6 +28,8 @@ SHIPPED_CATALOGUE = SYSTEMS_FILE
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 #: Ids the hub uses for its own queues; a system may not take them.
 RESERVED_IDS = frozenset({"hub", "claim", "review", "quarantine", "inbound"})
+#: In ``relays``: every record type.
+ALL_TYPES = "*"
 
 
 class System(BaseModel):
@@ -36,6 +44,37 @@ class System(BaseModel):
     number: int | None = Field(
         default=None, description="Position in the project documents' list of 23 departments."
     )
+    credit_codes: tuple[str, ...] = Field(
+        default=(),
+        description="The system's own Unified Social Credit Codes; a record it sends may name "
+        "only these as its authority or data source (unless it relays that record type).",
+    )
+    relays: tuple[str, ...] = Field(
+        default=(),
+        description="Record types the system passes on in other systems' names ('*': all).",
+    )
+
+    @field_validator("credit_codes")
+    @classmethod
+    def _valid_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if (fault := schemas.check_credit_code(code)) is not None:
+                raise ValueError(f"credit code {code!r} fails the GB 32100 check: {fault}")
+        if len(set(value)) != len(value):
+            raise ValueError("a credit code is listed twice")
+        return value
+
+    @field_validator("relays")
+    @classmethod
+    def _record_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - {ALL_TYPES, *schemas.RECORD_TYPES})
+        if unknown:
+            raise ValueError(f"relays: unknown record type(s): {', '.join(unknown)}")
+        return value
+
+    def relays_type(self, record_type: str) -> bool:
+        """Whether the system passes on ``record_type`` records in other systems' names."""
+        return ALL_TYPES in self.relays or record_type in self.relays
 
     @field_validator("id")
     @classmethod
@@ -53,10 +92,17 @@ class SystemCatalogue:
 
     def __init__(self, systems: list[System]) -> None:
         self._by_id: dict[str, System] = {}
+        owners: dict[str, str] = {}
         for system in systems:
             if system.id in self._by_id:
                 raise ConfigError(f"system id {system.id!r} appears twice in the catalogue")
             self._by_id[system.id] = system
+            for code in system.credit_codes:
+                # A shared code would let either system speak for the other.
+                if (owner := owners.setdefault(code, system.id)) != system.id:
+                    raise ConfigError(
+                        f"credit code {code} is declared by both {owner!r} and {system.id!r}"
+                    )
 
     @classmethod
     def load(cls, path: Path | None = None) -> SystemCatalogue:
@@ -85,6 +131,11 @@ class SystemCatalogue:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(self._by_id)
+
+    def credit_codes(self, system_id: str) -> tuple[str, ...]:
+        """``system_id``'s own credit codes (none for an unknown system)."""
+        system = self._by_id.get(system_id)
+        return system.credit_codes if system is not None else ()
 
     def departments(self) -> list[System]:
         return [s for s in self._by_id.values() if s.kind == "department"]

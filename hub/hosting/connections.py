@@ -8,13 +8,18 @@ start-up with the file, the system and the key. Example::
 
     connections:
       market:
-        credit_code: 11310112002985683Y
         mode: db
         provides: [administrative_licence, administrative_penalty]
         subscribes: [discipline_measure, feedback]
         inbound:
           - {kind: db-poll, url: "env:MARKET_DB_URL", table: hub_outbox, record_type: ...}
         outbound: {kind: db-write, url: "env:MARKET_DB_URL", table: hub_inbox}
+
+A system's credit codes live in the systems catalogue (``schemas/data/systems.yaml``,
+``credit_codes``), the one place the hub keeps them (the authorise stage holds records to them).
+An entry may still carry the older ``credit_code`` key; when the catalogue's codes are given to
+:meth:`Connections.load`, it must be one of them, or start-up stops: two sources that disagree
+about who a system is would be worse than one.
 
 ``provides`` and ``subscribes`` are the system's declared contract: record types it sends and
 record types it expects to receive. They document the agreement; the route files decide what
@@ -36,7 +41,7 @@ itself (:mod:`hub.review`); without it they wait in ``hub.review`` for people::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +67,9 @@ class _Entry(BaseModel):
 
     name: str | None = Field(default=None, description="The system's name, for people.")
     credit_code: str | None = Field(
-        default=None, description="The system owner's Unified Social Credit Code."
+        default=None,
+        description="The system owner's Unified Social Credit Code: kept for older files; the "
+        "systems catalogue's credit_codes decide, and this must be one of them.",
     )
     mode: Mode | None = Field(default=None, description="The exchange mode the system uses.")
     provides: list[str] = Field(default_factory=list, description="Record types it sends.")
@@ -159,10 +166,17 @@ class Connections:
 
     @classmethod
     def load(
-        cls, path: Path | None, systems: Collection[str], registry: AdapterRegistry | None = None
+        cls,
+        path: Path | None,
+        systems: Collection[str],
+        registry: AdapterRegistry | None = None,
+        *,
+        credit_codes: Mapping[str, Collection[str]] | None = None,
     ) -> Connections:
         """Read and check a connections file (None: no adapters, every system on AMQP).
 
+        ``credit_codes``: each system's codes in the systems catalogue; an entry's
+        ``credit_code`` must be one of its system's (unchecked when None).
         Raises :class:`ConfigError` naming the file, the system and the problem.
         """
         if path is None:
@@ -178,7 +192,20 @@ class Connections:
         unknown = sorted(set(entries) - set(systems))
         if unknown:
             raise ConfigError(f"{path}: unknown system(s): {', '.join(unknown)}")
-        return cls([_connection(path, system, raw, registry) for system, raw in entries.items()])
+        connections = [_connection(path, system, raw, registry) for system, raw in entries.items()]
+        if credit_codes is not None:
+            for connection in connections:
+                _agrees_with_catalogue(path, connection, credit_codes.get(connection.system, ()))
+        return cls(connections)
+
+
+def _agrees_with_catalogue(path: Path, connection: SystemConnection, codes: Collection[str]) -> None:
+    if connection.credit_code is not None and connection.credit_code not in codes:
+        raise ConfigError(
+            f"{path}: {connection.system}: credit_code {connection.credit_code} is not one of the "
+            f"system's credit_codes in the systems catalogue ({', '.join(codes) or 'none'}); "
+            "the catalogue is where a system's codes are kept"
+        )
 
 
 def _connection(

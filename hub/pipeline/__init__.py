@@ -4,6 +4,8 @@
    (identity, first hop), then its addressing is checked (routing key, size, source, type);
 2. :mod:`~hub.pipeline.standardise`: decoded, mapped and validated into :class:`Standardised`
    (or :class:`UnderReview`, or a :class:`Refusal`);
+   then :mod:`~hub.pipeline.authorise` refuses a record naming an authority its sender may not
+   speak for (the systems catalogue's ``credit_codes`` and ``relays``);
 3. :mod:`~hub.pipeline.route`: the destinations and the rules behind them, :class:`Routed`;
 4. :mod:`~hub.pipeline.build`: envelopes, the quarantine copy and feedback, in an
    :class:`Outcome`; the worker (:mod:`hub.runtime.worker`) then publishes them.

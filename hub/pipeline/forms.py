@@ -5,6 +5,7 @@
     InboundMessage --receive--> Received --standardise--> Standardised --route--> Routed
                         \\                   \\                          \\
                          Refusal              Refusal | UnderReview       Refusal
+    Standardised | UnderReview --authorise--> the same form, or a Refusal (before route)
     Routed | UnderReview | Refusal --build--> Outcome (its outputs: OutboundMessages)
 
 Every form after the first carries the :class:`Input` (who the input is, fixed on arrival) and

@@ -1,4 +1,5 @@
-"""The pipeline for one input, as its stages in order: receive -> standardise -> route -> build.
+"""The pipeline for one input, as its stages in order: receive -> standardise -> authorise ->
+route -> build.
 
 :meth:`Processor.process` turns one :class:`InboundMessage` into the messages to publish and a
 summary of what happened (:class:`Outcome`); the worker (:mod:`hub.runtime.worker`) then
@@ -17,8 +18,17 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from hub.config.system_catalogue import SystemCatalogue
+from hub.pipeline.authorise import authorise
 from hub.pipeline.build import build
-from hub.pipeline.forms import Form, Outcome, Received, Refusal, Stamp, Standardised
+from hub.pipeline.forms import (
+    Form,
+    Outcome,
+    Received,
+    Refusal,
+    Stamp,
+    Standardised,
+    UnderReview,
+)
 from hub.pipeline.receive import check_addressing, receive
 from hub.pipeline.route import route
 from hub.pipeline.standardise import standardise
@@ -69,6 +79,8 @@ class Processor:
             form = check_addressing(received, self.systems, self.max_message_bytes)
             if isinstance(form, Received):
                 form = standardise(form, self._stamp, self.mappings, self.nonconforming_codes)
+            if isinstance(form, Standardised | UnderReview):
+                form = authorise(form, self.systems)
             if isinstance(form, Standardised):
                 form = route(form, self._stamp, self.routes)
             return build(form, self._stamp, receipts=self.receipts, systems=self.systems)

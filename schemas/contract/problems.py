@@ -39,6 +39,7 @@ SOURCE_UNKNOWN = "source.unknown"
 ROUTING_KEY_INVALID = "routing_key.invalid"
 RECORD_TYPE_NOT_ACCEPTED = "record_type.not_accepted"
 MESSAGE_TOO_LARGE = "message.too_large"
+AUTHORITY_NOT_SENDER = "authority.not_sender"
 INTERNAL_ERROR = "hub.internal_error"
 # Told in feedback about an input the hub took, whose return address it did not use.
 REPLY_TO_REFUSED = "reply_to.refused"
@@ -59,6 +60,10 @@ HUB_PROBLEMS: tuple[Reason, ...] = table({
     ROUTING_KEY_INVALID: "The routing key is not <source-id>.<record-type>.",
     RECORD_TYPE_NOT_ACCEPTED: "Sources may not send this record type (feedback is the hub's).",
     MESSAGE_TOO_LARGE: "The body exceeds the configured size limit (max_message_bytes).",
+    AUTHORITY_NOT_SENDER: "The record names an authority or data source (a credit code such "
+    "as authority_credit_code, or a system id such as department) that is not the sender's own "
+    "in the systems catalogue; only systems declared as relays of that record type may send "
+    "records in another authority's name.",
     INTERNAL_ERROR: "The hub failed on this message; operators are alerted, the body is kept.",
 })
 

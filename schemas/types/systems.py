@@ -3,7 +3,9 @@
 The catalogue belongs to the hub; this module only reads the ids from it, so adding a department
 stays a one-line change there. A caller may pass its own ids in the validation context
 (``schemas.types.context.SYSTEM_IDS``). The generated schemas give the id's form, not the list,
-so they do not go stale when a department is added.
+so they do not go stale when a department is added. :func:`shipped_credit_codes` reads each
+system's own credit codes, for tools below the hub (sample records in ``adapters.testing``); the
+hub itself reads and checks them through ``hub.config.system_catalogue``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ def load_system_ids(path: Path = SYSTEMS_FILE) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def shipped_system_ids() -> frozenset[str]:
     return load_system_ids()
+
+
+@lru_cache(maxsize=1)
+def shipped_credit_codes() -> dict[str, tuple[str, ...]]:
+    """System id -> its own credit codes, as the shipped catalogue lists them (unchecked)."""
+    document = yaml.safe_load(SYSTEMS_FILE.read_text(encoding="utf-8"))
+    return {str(e["id"]): tuple(str(c) for c in e.get("credit_codes") or ()) for e in document["systems"]}
 
 
 def check_system_id(value: str, info: ValidationInfo) -> str:

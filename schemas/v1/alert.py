@@ -25,6 +25,7 @@ class SupervisionAlert(StandardModel):
     """监管预警: an alert about one market entity."""
 
     FILING_PATH: ClassVar[str | None] = "credit_code"
+    AUTHORITY_SYSTEM_PATHS: ClassVar[tuple[str, ...]] = ("raised_by",)
 
     alert_id: Text64 = Field(description="预警编号: id of the alert.")
     kind: Literal["automatic", "manual"] = Field(

@@ -26,6 +26,7 @@ class DisciplineReport(StandardModel):
     """惩戒实施反馈: what one enforcing department did about one discipline decision."""
 
     FILING_PATH: ClassVar[str | None] = "target_credit_code"
+    AUTHORITY_SYSTEM_PATHS: ClassVar[tuple[str, ...]] = ("enforcing_department",)
 
     discipline_id: Text64 = Field(description="惩戒编号: id of the discipline decision.")
     enforcing_department: SystemId = Field(

@@ -29,6 +29,7 @@ class InspectionResultRecord(StandardModel):
     """检查结果: one inspection of one market entity."""
 
     FILING_PATH: ClassVar[str | None] = "credit_code"
+    AUTHORITY_SYSTEM_PATHS: ClassVar[tuple[str, ...]] = ("department",)
 
     inspection_id: Text64 = Field(description="检查编号: id of the inspection at its source.")
     kind: Literal["daily", "random", "campaign"] = Field(

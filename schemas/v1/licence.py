@@ -26,6 +26,9 @@ class AdministrativeLicence(StandardModel):
     """行政许可信息: one licensing decision about one party."""
 
     FILING_PATH: ClassVar[str | None] = "party.credit_code"
+    AUTHORITY_CODE_PATHS: ClassVar[tuple[str, ...]] = (
+        "authority_credit_code", "data_source_credit_code"
+    )
 
     party: Party = Field(description="行政相对人: the party the licence was granted to.")
     decision_document_name: Text64 = Field(

@@ -37,6 +37,9 @@ class AdministrativePenalty(StandardModel):
     """行政处罚信息: one penalty decision about one party."""
 
     FILING_PATH: ClassVar[str | None] = "party.credit_code"
+    AUTHORITY_CODE_PATHS: ClassVar[tuple[str, ...]] = (
+        "authority_credit_code", "data_source_credit_code"
+    )
 
     party: Party = Field(description="行政相对人: the party penalised.")
     decision_number: Text128 = Field(description="行政处罚决定书文号: penalty decision number.")

@@ -22,6 +22,13 @@ class StandardModel(BaseModel):
 
     #: Dotted path of the credit code the record is filed under (records only; None for blocks).
     FILING_PATH: ClassVar[str | None] = None
+    #: Dotted paths of the credit codes that name who decided the record or supplied its data
+    #: (records only). The hub refuses a record whose codes there are not its sender's, unless
+    #: the sender relays that record type (``schemas/data/systems.yaml``).
+    AUTHORITY_CODE_PATHS: ClassVar[tuple[str, ...]] = ()
+    #: Dotted paths of the system ids that name the system that acted (inspected, raised,
+    #: enforced); held to the sender's id the same way.
+    AUTHORITY_SYSTEM_PATHS: ClassVar[tuple[str, ...]] = ()
 
     def violations(self) -> Iterator[Violation]:
         """The cross-field rules this instance breaks; none by default."""

@@ -135,11 +135,15 @@ def test_amqp_departments_read_their_queue_themselves_and_the_others_get_an_outb
         assert ("outbound" in entry) == (entry["mode"] != "amqp"), system
 
 
-def test_every_credit_code_passes_the_check_and_none_is_shared() -> None:
-    codes = {system: entry["credit_code"] for system, entry in ENTRIES.items()}
-    faults = {s: schemas.credit_code_fault(c) for s, c in codes.items()}
-    assert {s: f for s, f in faults.items() if f is not None} == {}
-    assert len(set(codes.values())) == len(codes)
+def test_every_department_has_its_own_credit_codes_in_the_catalogue_only() -> None:
+    # The catalogue is the one place the hub keeps a system's codes (the authorise stage holds
+    # records to them); this file no longer repeats them.
+    codes = {s.id: s.credit_codes for s in CATALOGUE.departments()}
+    assert all(codes.values()), [s for s, c in codes.items() if not c]
+    faults = {c: schemas.credit_code_fault(c) for own in codes.values() for c in own}
+    assert {c: f for c, f in faults.items() if f is not None} == {}
+    assert len(faults) == sum(len(own) for own in codes.values())  # none shared
+    assert [s for s, entry in ENTRIES.items() if "credit_code" in entry] == []
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -199,24 +203,23 @@ def test_provides_and_subscribes_agree_with_the_routes() -> None:
 
 def test_the_file_loads_against_the_shipped_systems_catalogue() -> None:
     _require_adapter_modules(ENTRIES)
-    connections = Connections.load(SHIPPED, CATALOGUE.ids)
+    connections = Connections.load(SHIPPED, CATALOGUE.ids,
+                                   credit_codes={s.id: s.credit_codes for s in CATALOGUE})
     assert sorted(c.system for c in connections) == sorted(ENTRIES)
     for connection in connections:
         entry = ENTRIES[connection.system]
         assert connection.mode == entry["mode"]
-        assert connection.credit_code == entry["credit_code"]
         assert len(connection.inbound) == len(entry["inbound"])
         assert (connection.outbound is None) == ("outbound" not in entry)
 
 
 TWENTY_FOURTH_SYSTEM = (
     "  - {id: urban-management, kind: department, number: 24, name: 区城管执法局, "
-    "name_en: Urban management enforcement}\n"
+    "name_en: Urban management enforcement, credit_codes: [11310112002331073Q]}\n"
 )
 TWENTY_FOURTH_ENTRY = """
   urban-management:
     name: 区城管执法局
-    credit_code: "11310112002331073Q"
     mode: rest
     provides: [administrative_penalty, discipline_report]
     subscribes: [discipline_measure, feedback]
@@ -239,8 +242,10 @@ def test_a_24th_department_is_a_configuration_change_only(tmp_path: Path) -> Non
     departments.write_text(SHIPPED.read_text(encoding="utf-8") + TWENTY_FOURTH_ENTRY,
                            encoding="utf-8")
     catalogue = SystemCatalogue.load(systems)
-    connections = Connections.load(departments, catalogue.ids)
+    connections = Connections.load(departments, catalogue.ids,
+                                   credit_codes={s.id: s.credit_codes for s in catalogue})
     assert len(catalogue.departments()) == len(connections) == 24
+    assert catalogue.credit_codes("urban-management") == ("11310112002331073Q",)
     added = connections.get("urban-management")
     assert added is not None and added.mode == "rest" and added.outbound is not None
     assert [c.kind for c in added.inbound] == ["rest-pull", "rest-pull"]

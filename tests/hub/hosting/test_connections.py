@@ -65,6 +65,9 @@ def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_
         ("connections:\n  tax: {mode: db, outbound: {kind: rest-out, url: 'http://x/'}}\n",
          "mode 'db' is not the mode"),
         ("connections:\n  tax: {credit_code: 91310000MA1FL0XX00}\n", "fails the check"),
+        # market's code: a connections file cannot give tax another system's identity.
+        ("connections:\n  tax: {credit_code: 11310112002985683Y}\n",
+         "not one of the system's credit_codes in the systems catalogue"),
         ("connections:\n  tax: {provides: [parking_ticket]}\n", "parking_ticket"),
         ("connections:\n  tax: {inbound: [{kind: rest-out, url: 'http://x/'}]}\n",
          "cannot be used for inbound"),
@@ -79,7 +82,8 @@ def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_
          "only legal-entity-library answers lookups"),
     ],
     ids=["unknown-system", "unknown-key", "bad-schedule", "misspelt-kind", "no-kind", "bad-url",
-         "inline-secret", "wrong-mode", "bad-credit-code", "unknown-record-type",
+         "inline-secret", "wrong-mode", "bad-credit-code", "credit-code-not-the-catalogues",
+         "unknown-record-type",
          "outbound-as-inbound", "wrong-shape", "lookup-url", "lookup-unknown-key",
          "lookup-inline-secret", "lookup-elsewhere"],
 )

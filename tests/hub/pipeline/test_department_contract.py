@@ -15,6 +15,7 @@ import pika
 import pytest
 
 from hub.app.demo import SAMPLES
+from hub.config.system_catalogue import SystemCatalogue
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
 
@@ -57,8 +58,16 @@ def test_a_department_with_its_own_pika_client_exchanges_by_the_readme_contract(
     channel = connection.channel()
     channel.confirm_delivery()
 
+    # Market sends the penalties as their authority: the hub refuses a record in another
+    # department's name (authority.not_sender), so the police's and safety's samples get
+    # market's own code.
+    [market_code] = SystemCatalogue.load().credit_codes("market")
     penalty_json = json.loads((SAMPLES / "police-penalty-bad-credit-code.json").read_bytes())
     penalty_json["party"]["credit_code"] = "91310112MA1JD40043"  # the correct check character
+    penalty_json["authority_credit_code"] = penalty_json["data_source_credit_code"] = market_code
+    [safety_code] = SystemCatalogue.load().credit_codes("safety")
+    penalty_xml = (SAMPLES / "safety-penalty-gb18030.xml").read_bytes().replace(
+        safety_code.encode(), market_code.encode())
     sent = {
         _publish(channel, "market.administrative_licence", (RECORDS / "licence.json").read_bytes(),
                  "application/json"): ("administrative_licence", "json"),
@@ -68,7 +77,7 @@ def test_a_department_with_its_own_pika_client_exchanges_by_the_readme_contract(
                  json.dumps(penalty_json, ensure_ascii=False).encode(), "application/json; charset=utf-8"):
             ("administrative_penalty", "json"),
         _publish(channel, "market.administrative_penalty",
-                 (SAMPLES / "safety-penalty-gb18030.xml").read_bytes(), "application/xml"):
+                 penalty_xml, "application/xml"):
             ("administrative_penalty", "xml"),
     }
     bad_id = _publish(channel, "market.administrative_penalty",
