@@ -81,11 +81,13 @@ def test_every_connections_file_example_of_the_guide_is_valid(
         "acme-licences": "acme_licences.adapter:AcmeLicencesAdapter",
         "acme-notices": "acme_notices.adapter:AcmeNoticesAdapter",
     }, discover=False)
-    systems = SystemCatalogue.load(load_settings(None).systems_file).ids
+    catalogue = SystemCatalogue.load(load_settings(None).systems_file)
+    systems = catalogue.ids
+    codes = {system.id: system.credit_codes for system in catalogue}
     examples = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.DOTALL)
     assert len(examples) == 3
     for number, example in enumerate(examples):
         path = tmp_path / f"connections-{number}.yaml"
         path.write_text(example, encoding="utf-8")
-        [market] = Connections.load(path, systems, registry)
+        [market] = Connections.load(path, systems, registry, credit_codes=codes)
         assert market.system == "market" and (market.inbound or market.outbound)
