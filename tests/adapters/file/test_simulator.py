@@ -85,6 +85,9 @@ def test_a_dropped_licence_crosses_the_hub_and_lands_in_the_export_folder(
     try:
         record = licence(7)
         record["authority"] = "上海市闵行区文化和旅游局"
+        # culture decided it, so it names culture's own code (else: authority.not_sender)
+        [culture] = SystemCatalogue.load().credit_codes("culture")
+        record["authority_credit_code"] = record["data_source_credit_code"] = culture
         simulator.emit(record, "administrative_licence")
         assert _drop_adapter(simulator, port).poll_once() == 1
         (outcome,) = hub.wait_processed(1)
