@@ -1,0 +1,129 @@
+"""A door: an HTTP endpoint whose requests are checked from their headers, then handled
+synchronously (the adapters' doors call the hub's port, which blocks).
+
+Contract of :class:`DoorApp` (the ASGI application serving a :class:`Door`):
+1. ``door.admit(request)`` sees the method, path, query and headers, on the event loop, before
+   any of the body is read: it answers at once (401 for missing credentials, 404, 411, 413...)
+   or returns None to go on. It must be quick and must not block.
+2. The body is read (the server's guard bounds its size and the time it may take; a client
+   that is too slow or sends too much has already been answered and nothing is handled).
+3. ``door.handle(request)`` runs on a pool of ``max_concurrent`` threads with the body.
+An exception escaping ``admit`` or ``handle`` is logged and answered by ``door.failed()``.
+A request refused before its body was read keeps its connection open while the rest of the
+body is discarded (within the server's deadline), so the client reads the answer instead of a
+reset connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from adapters.sdk.http_guard import Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request: method, path, query, headers (lower-case names), the peer, the body."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    peer: str
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What to send back. ``body`` empty means no content."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Door(Protocol):
+    """What a door implements (see the module docstring)."""
+
+    def admit(self, request: HttpRequest) -> HttpAnswer | None: ...
+
+    def handle(self, request: HttpRequest) -> HttpAnswer: ...
+
+    def failed(self) -> HttpAnswer: ...
+
+
+class DoorApp:
+    """The ASGI application of a :class:`Door`; its thread pool lives while it is served."""
+
+    def __init__(self, door: Door) -> None:
+        self.door = door
+        self._pool: ThreadPoolExecutor | None = None
+
+    def open(self, threads: int, name: str) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(threads, thread_name_prefix=name)
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        client = scope.get("client") or ("", 0)
+        request = HttpRequest(
+            scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            f"{client[0]}:{client[1]}",
+        )
+        try:
+            answer = self.door.admit(request)
+        except Exception:
+            log.exception("%s %s: the door failed", request.method, request.path)
+            answer = self.door.failed()
+        if answer is None:
+            body = await _read_body(receive)
+            if body is None:
+                return  # the client went away, or the guard already answered
+            assert self._pool is not None, "the door is served only between open and close"
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(self._pool, self._handle,
+                                                replace(request, body=body))
+        await _send(send, answer)
+
+    def _handle(self, request: HttpRequest) -> HttpAnswer:
+        try:
+            return self.door.handle(request)
+        except Exception:
+            log.exception("%s %s from %s: the door failed", request.method, request.path,
+                          request.peer)
+            return self.door.failed()
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    while True:
+        message: Message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, answer: HttpAnswer) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+               for k, v in answer.headers.items()]
+    if answer.body:
+        headers.append((b"content-type", answer.content_type.encode("latin-1")))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
