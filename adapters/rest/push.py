@@ -73,7 +73,7 @@ class RestPushAdapter(InboundAdapter[RestPushConfig]):
             tokens = [resolve_secret(ref).get_secret_value() for ref in config.tokens]
             webhook = Webhook(config, self.port, tokens, self.log)
             server = HttpServer(
-                DoorApp(WebhookDoor(webhook)), host=config.host, port=config.port,
+                DoorApp(WebhookDoor(webhook), f"rest-push:{self.system}"), host=config.host, port=config.port,
                 name=f"rest-push:{self.system}", tls=config.served_tls(),
                 behind_tls_proxy=config.behind_tls_proxy,
                 limits=ServerLimits(deadline_seconds=config.request_timeout_seconds,

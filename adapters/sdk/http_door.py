@@ -7,7 +7,9 @@ Contract of :class:`DoorApp` (the ASGI application serving a :class:`Door`):
    or returns None to go on. It must be quick and must not block.
 2. The body is read (the server's guard bounds its size and the time it may take; a client
    that is too slow or sends too much has already been answered and nothing is handled).
-3. ``door.handle(request)`` runs on a pool of ``max_concurrent`` threads with the body.
+3. ``door.handle(request)`` runs with the body on a thread of its own, which ends with the
+   request: there are never more than the server's ``max_concurrent`` (its guard answers 503
+   beyond), and no idle threads outlive the requests.
 An exception escaping ``admit`` or ``handle`` is logged and answered by ``door.failed()``.
 A request refused before its body was read keeps its connection open while the rest of the
 body is discarded (within the server's deadline), so the client reads the answer instead of a
@@ -18,8 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -61,20 +63,11 @@ class Door(Protocol):
 
 
 class DoorApp:
-    """The ASGI application of a :class:`Door`; its thread pool lives while it is served."""
+    """The ASGI application of a :class:`Door`."""
 
-    def __init__(self, door: Door) -> None:
+    def __init__(self, door: Door, name: str = "door") -> None:
         self.door = door
-        self._pool: ThreadPoolExecutor | None = None
-
-    def open(self, threads: int, name: str) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(threads, thread_name_prefix=name)
-
-    def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
+        self.name = name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,11 +87,23 @@ class DoorApp:
             body = await _read_body(receive)
             if body is None:
                 return  # the client went away, or the guard already answered
-            assert self._pool is not None, "the door is served only between open and close"
-            loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(self._pool, self._handle,
-                                                replace(request, body=body))
+            answer = await self._in_thread(replace(request, body=body))
         await _send(send, answer)
+
+    async def _in_thread(self, request: HttpRequest) -> HttpAnswer:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[HttpAnswer] = loop.create_future()
+
+        def settle(answer: HttpAnswer) -> None:
+            if not done.done():
+                done.set_result(answer)
+
+        def run() -> None:
+            loop.call_soon_threadsafe(settle, self._handle(request))
+
+        threading.Thread(target=run, name=f"{self.name}:request", daemon=True).start()
+        # Shielded: if the server is stopped meanwhile, the answer is still awaited.
+        return await asyncio.shield(done)
 
     def _handle(self, request: HttpRequest) -> HttpAnswer:
         try:
@@ -125,5 +130,6 @@ async def _send(send: Send, answer: HttpAnswer) -> None:
                for k, v in answer.headers.items()]
     if answer.body:
         headers.append((b"content-type", answer.content_type.encode("latin-1")))
+    headers.append((b"content-length", str(len(answer.body)).encode()))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})

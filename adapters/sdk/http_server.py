@@ -17,8 +17,8 @@ Contract of :class:`HttpServer`:
 
 Doors that handle requests synchronously (they call the hub's port, which blocks) implement
 :class:`Door` and are served by :func:`door_app`: credentials and headers are checked in
-``admit`` before one byte of the body is read; ``handle`` then runs on a pool of
-``max_concurrent`` threads, so the threads are bounded whatever the clients do.
+``admit`` before one byte of the body is read; ``handle`` then runs on a thread per request,
+at most ``max_concurrent`` at once, so the threads are bounded whatever the clients do.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from adapters.sdk.http_door import DoorApp
 from adapters.sdk.http_guard import (
     Asgi,
     ErrorFormat,
@@ -134,15 +133,10 @@ class HttpServer:
         sock, self._socket = self._socket, None
         if sock is not None:
             sock.close()
-        app = self._app
-        if isinstance(app, DoorApp):
-            app.close()
 
     def _prepare(self) -> uvicorn.Server:
         check_exposure(self.name, self.host, self.tls, self.behind_tls_proxy)
         limits = self.limits
-        if isinstance(self._app, DoorApp):
-            self._app.open(limits.max_concurrent, self.name)
         guarded = Guard(self._app, deadline_seconds=limits.deadline_seconds,
                         max_body_bytes=limits.max_body_bytes,
                         max_concurrent=limits.max_concurrent, errors=self._errors)
