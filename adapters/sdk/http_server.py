@@ -29,6 +29,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import uvicorn
 
@@ -62,11 +63,13 @@ class HttpServer:
 
     def __init__(self, app: Asgi, *, host: str, port: int, name: str,
                  tls: TlsConfig | None = None, behind_tls_proxy: bool = False,
-                 limits: ServerLimits | None = None, errors: ErrorFormat = json_error) -> None:
+                 limits: ServerLimits | None = None, errors: ErrorFormat = json_error,
+                 lifespan: bool = False) -> None:
         self.host, self.port, self.name = host, port, name
         self.tls, self.behind_tls_proxy = tls, behind_tls_proxy
         self.limits = limits or ServerLimits()
         self._app, self._errors = app, errors
+        self._lifespan: Literal["on", "off"] = "on" if lifespan else "off"  # startup/shutdown
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -142,7 +145,7 @@ class HttpServer:
                         max_concurrent=limits.max_concurrent, errors=self._errors)
         cert, key, client_ca = self.tls.files() if self.tls else (None, None, None)
         config = uvicorn.Config(
-            guarded, host=self.host, port=self.port, lifespan="off",
+            guarded, host=self.host, port=self.port, lifespan=self._lifespan,
             http=deadline_protocol(limits.deadline_seconds, self._errors),
             limit_concurrency=limits.max_connections, timeout_keep_alive=5,
             timeout_graceful_shutdown=int(limits.drain_seconds),
