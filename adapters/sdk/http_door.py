@@ -8,8 +8,10 @@ Contract of :class:`DoorApp` (the ASGI application serving a :class:`Door`):
 2. The body is read (the server's guard bounds its size and the time it may take; a client
    that is too slow or sends too much has already been answered and nothing is handled).
 3. ``door.handle(request)`` runs with the body on a thread of its own, which ends with the
-   request: there are never more than the server's ``max_concurrent`` (its guard answers 503
-   beyond), and no idle threads outlive the requests.
+   request: never more than ``max_threads`` at once (a request beyond is answered 503 with
+   ``Retry-After`` at once), and no idle thread outlives its request. Requests still
+   receiving their bodies hold no thread and no slot, so slow senders cannot crowd out
+   others (the guard's deadline ends them).
 An exception escaping ``admit`` or ``handle`` is logged and answered by ``door.failed()``.
 A request refused before its body was read keeps its connection open while the rest of the
 body is discarded (within the server's deadline), so the client reads the answer instead of a
@@ -25,7 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from adapters.sdk.http_guard import Message, Receive, Scope, Send
+from adapters.sdk.http_guard import (
+    ErrorFormat,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    json_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,9 @@ class DoorApp:
     def __init__(self, door: Door, name: str = "door") -> None:
         self.door = door
         self.name = name
+        self.max_threads = 32
+        self.errors: ErrorFormat = json_error
+        self._busy = 0  # only touched on the event loop's thread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,7 +99,16 @@ class DoorApp:
             body = await _read_body(receive)
             if body is None:
                 return  # the client went away, or the guard already answered
-            answer = await self._in_thread(replace(request, body=body))
+            if self._busy >= self.max_threads:
+                data, content_type = self.errors(503, "hub.unavailable",
+                                                 "too many requests at once; try again")
+                answer = HttpAnswer(503, data, content_type, {"Retry-After": "1"})
+            else:
+                self._busy += 1
+                try:
+                    answer = await self._in_thread(replace(request, body=body))
+                finally:
+                    self._busy -= 1
         await _send(send, answer)
 
     async def _in_thread(self, request: HttpRequest) -> HttpAnswer:

@@ -33,6 +33,7 @@ from typing import Literal
 
 import uvicorn
 
+from adapters.sdk.http_door import DoorApp
 from adapters.sdk.http_guard import (
     Asgi,
     ErrorFormat,
@@ -49,7 +50,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ServerLimits:
     """Bounds of one server. ``max_connections`` open at once (beyond: 503); ``max_concurrent``
-    requests in progress (beyond: 503 at once) and threads for a :class:`Door`."""
+    requests in progress (beyond: 503 at once), or for a :class:`Door` requests being handled
+    (each on a thread)."""
 
     deadline_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
@@ -140,9 +142,15 @@ class HttpServer:
     def _prepare(self) -> uvicorn.Server:
         check_exposure(self.name, self.host, self.tls, self.behind_tls_proxy)
         limits = self.limits
+        in_progress = limits.max_concurrent
+        if isinstance(self._app, DoorApp):
+            # A door bounds its handling threads itself; requests still arriving cost no
+            # thread, so only the connection limit bounds them (and the deadline ends them).
+            self._app.max_threads, self._app.errors = limits.max_concurrent, self._errors
+            in_progress = limits.max_connections
         guarded = Guard(self._app, deadline_seconds=limits.deadline_seconds,
                         max_body_bytes=limits.max_body_bytes,
-                        max_concurrent=limits.max_concurrent, errors=self._errors)
+                        max_concurrent=in_progress, errors=self._errors)
         cert, key, client_ca = self.tls.files() if self.tls else (None, None, None)
         config = uvicorn.Config(
             guarded, host=self.host, port=self.port, lifespan=self._lifespan,
