@@ -52,10 +52,21 @@ setup(
         # parses workbook XML with defusedxml when installed: DTDs and entities in untrusted xlsx refused.
         "openpyxl>=3.1",
         "defusedxml>=0.7",
+        # Every HTTP door (soap-serve, rest-push, the admin API) runs on uvicorn: a well-kept
+        # ASGI server with TLS (client certificates too), an event loop where a slow client
+        # costs a socket and not a thread, connection limits and graceful shutdown, instead
+        # of hand-hardened http.server code (adapters/sdk/http_server.py). h11 is its parser.
+        "uvicorn>=0.30",
+        "h11>=0.14",
+        # Throwaway certificates for hub demo / hub simulate and the tests (CA, server,
+        # client): the well-kept binding of OpenSSL's X.509 code, where the openssl command
+        # may be missing (adapters/testing/certificates.py).
+        "cryptography>=42",
     ],
     extras_require={
-        # The JSON HTTP admin API (hub admin serve): routing, validation, OpenAPI and serving.
-        "admin": ["fastapi>=0.115", "uvicorn>=0.30"],
+        # The JSON HTTP admin API (hub admin serve): routing, validation and OpenAPI (uvicorn,
+        # which serves it, is a core dependency since the adapters serve on it too).
+        "admin": ["fastapi>=0.115"],
         # ruff: the adapter scaffold's test checks that generated packages pass it.
         # import-linter: tests/test_architecture.py holds the layers of .importlinter.
         "test": [

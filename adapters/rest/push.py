@@ -4,14 +4,17 @@ Endpoints (see :mod:`adapters.rest.webhook` for every answer):
 
 - ``POST <path_prefix>/<record_type>`` (or ``POST <path_prefix>`` with the type in the
   ``X-Record-Type`` header or the config): 202 with the hub message ids once ``port.submit``
-  returned; 401 for a missing or wrong bearer token (nothing submitted); 413 beyond
-  ``max_body_bytes``; 400 for a body the hub cannot read, which is also quarantined with
-  ``port.reject`` so nothing is lost; 503 with ``Retry-After`` while the hub cannot take records.
+  returned; 401 for a missing or wrong bearer token (nothing submitted, the body never read);
+  413 beyond ``max_body_bytes``; 408 when the request takes longer than
+  ``request_timeout_seconds`` to arrive; 400 for a body the hub cannot read, which is also
+  quarantined with ``port.reject`` so nothing is lost; 503 with ``Retry-After`` while the hub
+  cannot take records (or beyond ``max_concurrent_requests`` at once).
 - ``GET <health_path>``: 200 while the adapter serves (no credentials needed).
 
-The server is the standard library's threaded HTTP server, one connection per request, with
-HTTPS when ``tls_certificate`` is given. ``stop`` stops accepting, then waits for requests in
-flight to be answered (a client still sending is given up to ``request_timeout_seconds``).
+Served by the hub's HTTP server (:mod:`adapters.sdk.http_server`, uvicorn): HTTPS with
+``tls`` (mutual TLS with ``tls.client_ca``); plain HTTP only on loopback or
+``behind_tls_proxy``. ``stop`` stops accepting, then waits for requests in flight to be
+answered.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import ClassVar
 
 from adapters.rest.push_config import RestPushConfig
 from adapters.rest.webhook import Webhook
-from adapters.rest.webhook_server import WebhookServer, tls_context
+from adapters.rest.webhook_server import WebhookDoor
 from adapters.sdk import (
     Health,
     InboundAdapter,
@@ -29,6 +32,8 @@ from adapters.sdk import (
     TransientError,
     resolve_secret,
 )
+from adapters.sdk.http_door import DoorApp
+from adapters.sdk.http_server import HttpServer, ServerLimits
 
 __all__ = ["RestPushAdapter", "RestPushConfig"]
 
@@ -43,8 +48,8 @@ class RestPushAdapter(InboundAdapter[RestPushConfig]):
 
     def __init__(self, config: RestPushConfig, *, system: str, port: InboundPort) -> None:
         super().__init__(config, system=system, port=port)
-        self._server: WebhookServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: HttpServer | None = None
+        self._webhook: Webhook | None = None
         self._lock = threading.Lock()
 
     @property
@@ -56,45 +61,43 @@ class RestPushAdapter(InboundAdapter[RestPushConfig]):
         return server.url
 
     def start(self) -> None:
-        """Resolve the tokens and TLS files (ConfigError if missing) and open the server.
+        """Resolve the tokens and TLS files (ConfigError if missing or unusable, or plain HTTP
+        off loopback) and open the server.
 
         TransientError if the address is taken (an old process may still be closing).
         """
         with self._lock:
             if self._server is not None:
                 return
-            tokens = [resolve_secret(ref).get_secret_value() for ref in self.config.tokens]
-            webhook = Webhook(self.config, self.port, tokens, self.log)
-            tls = None
-            if self.config.tls_certificate is not None and self.config.tls_key is not None:
-                tls = tls_context(self.config.tls_certificate, self.config.tls_key)
-            try:
-                server = WebhookServer((self.config.host, self.config.port), webhook, tls)
-            except OSError as e:
-                raise TransientError(
-                    f"cannot listen on {self.config.host}:{self.config.port}: {e}"
-                ) from e
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                name=f"webhook:{self.system}", daemon=True,
+            config = self.config
+            tokens = [resolve_secret(ref).get_secret_value() for ref in config.tokens]
+            webhook = Webhook(config, self.port, tokens, self.log)
+            server = HttpServer(
+                DoorApp(WebhookDoor(webhook), f"rest-push:{self.system}"), host=config.host, port=config.port,
+                name=f"rest-push:{self.system}", tls=config.served_tls(),
+                behind_tls_proxy=config.behind_tls_proxy,
+                limits=ServerLimits(deadline_seconds=config.request_timeout_seconds,
+                                    max_body_bytes=config.max_body_bytes,
+                                    max_concurrent=config.max_concurrent_requests),
             )
-            self._thread.start()
-            self.log.info("serving %s%s/<record_type>", self.url, self.config.path_prefix)
+            try:
+                server.start()
+            except OSError as e:
+                raise TransientError(f"cannot listen on {config.host}:{config.port}: {e}") from e
+            self._server, self._webhook = server, webhook
+            self.log.info("serving %s%s/<record_type>", self.url, config.path_prefix)
 
     def stop(self) -> None:
         """Stop accepting, answer the requests in flight, close the socket. Idempotent."""
         with self._lock:
             server, self._server = self._server, None
-            thread, self._thread = self._thread, None
         if server is not None:
-            server.shutdown()
-            server.server_close()  # joins the request threads: in-flight requests get answers
-        if thread is not None:
-            thread.join()
+            server.stop()
 
     def health(self) -> Health:
-        server = self._server
-        if server is None:
+        server, webhook = self._server, self._webhook
+        if server is None or webhook is None:
             return Health(False, "not serving")
-        return Health(True, f"serving on {server.url}; {server.app.last_outcome}")
+        if not server.running:
+            return Health(False, "the server thread has stopped")
+        return Health(True, f"serving on {server.url}; {webhook.last_outcome}")

@@ -8,11 +8,12 @@ from pydantic import Field, field_validator, model_validator
 
 from adapters.rest.json_paths import check_path
 from adapters.rest.pull_config import RECORD_TYPE
-from adapters.sdk import AdapterConfig, SecretRef
+from adapters.sdk import SecretRef
+from adapters.sdk.http_options import ServedConfig, TlsConfig
 from schemas.record_types import RECORD_TYPES
 
 
-class RestPushConfig(AdapterConfig):
+class RestPushConfig(ServedConfig):
     """Serve a webhook for one source system."""
 
     host: str = Field(
@@ -52,15 +53,19 @@ class RestPushConfig(AdapterConfig):
     )
     tls_certificate: Path | None = Field(
         default=None,
-        description="PEM certificate chain to serve HTTPS with (unset: plain HTTP, on loopback "
-        "or behind a gateway that terminates TLS).",
+        description="Older spelling of tls.cert (a plain path); prefer tls.",
     )
     tls_key: Path | None = Field(
-        default=None, description="PEM private key file of tls_certificate."
+        default=None, description="Older spelling of tls.key (a plain path); prefer tls."
     )
     request_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="How long a client may take to send its request."
+        default=30.0, gt=0, description="How long a client may take to send its whole request "
+        "(headers and body); then 408 and the connection is closed."
     )
+
+    max_concurrent_requests: int = Field(
+        default=32, gt=0, description="Requests handled at once; more are answered 503 with "
+        "Retry-After at once (the source tries again).")
 
     @field_validator("record_type")
     @classmethod
@@ -80,6 +85,13 @@ class RestPushConfig(AdapterConfig):
             raise ValueError("give tokens (or allow_anonymous: true behind an authenticating gateway)")
         if (self.tls_certificate is None) != (self.tls_key is None):
             raise ValueError("give both tls_certificate and tls_key, or neither")
+        if self.tls_certificate is not None and self.tls is not None:
+            raise ValueError("give tls or tls_certificate/tls_key, not both")
         if self.record_type is not None and self.record_type not in self.record_types:
             raise ValueError(f"record_type {self.record_type!r} is not in record_types")
         return self
+
+    def served_tls(self) -> TlsConfig | None:
+        if self.tls is None and self.tls_certificate is not None and self.tls_key is not None:
+            return TlsConfig(cert=f"file:{self.tls_certificate}", key=f"file:{self.tls_key}")
+        return self.tls

@@ -1,4 +1,6 @@
-"""The webhook behind ``rest-push``: every answer it gives (served by :mod:`.webhook_server`).
+"""The webhook behind ``rest-push``: every answer it gives (served by :mod:`.webhook_server`:
+:meth:`Webhook.admit` decides from the headers, before the body is read; :meth:`Webhook.take`
+has the body).
 
 Every answer is JSON. Errors are ``{"error": {"code", "message", "path"}}`` with a code a
 program can act on; a refused body that was quarantined also carries the hub ``message_id``
@@ -10,6 +12,7 @@ of the quarantined copy (the core sends feedback about it to the source as well)
 | 400 | adapter.malformed / adapter.encoding / adapter.unsupported | unreadable body or record type; quarantined (an empty body: nothing to keep) |
 | 401 | adapter.unauthorised | missing or wrong bearer token; nothing kept |
 | 404 / 405 | http.not_found / http.method_not_allowed | not a webhook address |
+| 408 | http.timeout | the request did not arrive within ``request_timeout_seconds``; nothing kept |
 | 411 / 413 | http.length_required / http.too_large | no Content-Length / body over the limit; nothing kept |
 | 503 | hub.unavailable | the hub cannot take records now; ``Retry-After`` says when to try again |
 
@@ -25,7 +28,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from adapters.rest.json_paths import PathMissing, find
@@ -35,12 +38,6 @@ from adapters.sdk import InboundPort, InboundRecord, RecordProblem, TransientErr
 if TYPE_CHECKING:
     from adapters.rest.push_config import RestPushConfig
 
-
-
-class Readable(Protocol):
-    """Where a request body is read from."""
-
-    def read(self, size: int) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,9 @@ class Webhook:
             return Answer(200, {"status": "ok", "source": self.port.source})
         return error(404, "http.not_found", f"nothing at {urlsplit(path).path}")
 
-    def post(self, path: str, headers: Message, body: Readable) -> Answer:
+    def admit(self, path: str, headers: Message) -> Answer | None:
+        """The answer to a POST from its path and headers alone (wrong address, credentials,
+        length), or None when its body is to be read and given to :meth:`take`."""
         prefix = self.config.path_prefix.rstrip("/")
         target = urlsplit(path).path
         if target != prefix and not target.startswith(prefix + "/"):
@@ -92,9 +91,12 @@ class Webhook:
                          f"the body has {length} bytes; at most {self.config.max_body_bytes}")
         if length == 0:  # nothing to keep, so nothing to quarantine
             return error(400, "adapter.malformed", "the body is empty")
-        raw = body.read(length)
-        if len(raw) < length:
-            return error(400, "http.incomplete", f"got {len(raw)} of {length} bytes")
+        return None
+
+    def take(self, path: str, headers: Message, raw: bytes) -> Answer:
+        """Submit (or quarantine) the records of an admitted POST's body."""
+        prefix = self.config.path_prefix.rstrip("/")
+        target = urlsplit(path).path
         content_type = headers.get("Content-Type") or "application/json"
         record_type = (unquote(target[len(prefix):].strip("/")) or headers.get("X-Record-Type")
                        or self.config.record_type)

@@ -19,12 +19,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
+import requests
 from pydantic import SecretStr
 from zeep import Client, Settings
+from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
+from adapters.sdk.http_options import TlsConfig
 from adapters.simulators.ports import free_port
 from adapters.soap.contract import (
     CITY_SERVICE,
@@ -87,6 +91,8 @@ class SoapSystemSimulator:
         self._refusing = False
         self._delay = 0.0
         self._client: Client | None = None
+        self._hub_tls: TlsConfig | None = None
+        self._trusted: Path | None = None
         self._server = SoapHttpServer(
             host=host, port=port, path="/exchange", handle=self._handle,
             wsdl=lambda base: served_wsdl(CITY_SERVICE, base), drain_seconds=5.0,
@@ -101,7 +107,13 @@ class SoapSystemSimulator:
     @property
     def hub_url(self) -> str:
         """Where the hub's soap-serve for the city listens (per :meth:`connection`)."""
-        return f"http://127.0.0.1:{self._hub_port}{HUB_PATH}"
+        scheme = "https" if self._hub_tls else "http"
+        return f"{scheme}://127.0.0.1:{self._hub_port}{HUB_PATH}"
+
+    def serve_hub_over_tls(self, tls: TlsConfig, trusted_ca: Path) -> None:
+        """Have the hub's soap-serve for this system serve HTTPS with ``tls`` (written into
+        :meth:`connection`); this system's calls then trust only ``trusted_ca``."""
+        self._hub_tls, self._trusted, self._client = tls, trusted_ca, None
 
     def start(self) -> None:
         if self._hub_port is None:
@@ -123,6 +135,7 @@ class SoapSystemSimulator:
                 "kind": "soap-serve", "host": "127.0.0.1", "port": self._hub_port,
                 "path": HUB_PATH, "record_types": list(self._provides),
                 "callers": {self.system: f"env:{self._city_env}"},
+                **({"tls": self._hub_tls.model_dump(exclude_none=True)} if self._hub_tls else {}),
             }],
             "outbound": {
                 "kind": "soap-call", "wsdl": f"{self.url}?wsdl", "timeout_seconds": 5.0,
@@ -186,7 +199,11 @@ class SoapSystemSimulator:
     def _hub_client(self) -> Client:
         if self._client is None:
             token = UsernameToken(self.system, self._city_password, use_digest=True)
+            session = requests.Session()
+            if self._trusted is not None:
+                session.verify = str(self._trusted)
             self._client = Client(f"{self.hub_url}?wsdl", wsse=token,
+                                  transport=Transport(session=session),
                                   settings=Settings(strict=True, forbid_dtd=True))
         return self._client
 

@@ -41,6 +41,7 @@ from adapters.simulators.front_db import FrontDbSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
 from adapters.simulators.simulator import Simulator
+from adapters.testing.certificates import CertificateAuthority
 from adapters.testing.samples import licence_from
 
 #: The department that sends a licence in each of four modes (tax sends discipline over AMQP).
@@ -88,6 +89,15 @@ class SimulatedWorld:
                 self.construction, self.housing, self.tax,
             )
         }
+
+    def use_demo_certificate(self) -> Path:
+        """Serve the hub's soap-serve for the city over HTTPS with a throwaway certificate
+        (made here, for loopback only); the folder of the CA and the certificate."""
+        folder = self.folder / "demo-tls"
+        ca = CertificateAuthority.create(folder, "supervision-hub demo CA (throwaway)")
+        server = ca.issue(folder, "hub-demo", hosts=["127.0.0.1", "localhost"])
+        self.city.serve_hub_over_tls(server.tls(), ca.cert)
+        return folder
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,12 @@ Contract of :class:`Callers`: ``check_basic`` and ``check_token`` return the cal
 raise :class:`~adapters.soap.soap11.SoapFault` (Client, ``adapter.unauthorised``) with a message
 that never says which of user name or password was wrong. Passwords are compared in constant
 time. A PasswordDigest token must carry a nonce and a creation time within ``max_skew_seconds``
-of now, and a nonce is accepted once in that window (a captured token cannot be replayed).
+of now, and a nonce is accepted once in that window (a captured token cannot be replayed); the
+nonces remembered are bounded by ``max_nonces`` (when that many are in the window, further
+tokens are refused until some expire, rather than forgetting one that could then be replayed).
+A PasswordText token (a password anyone on the path could read and replay) is accepted only
+when ``password_text`` is allowed: the endpoint decides (over TLS, behind a TLS proxy, or on
+loopback, where the password crosses no network).
 """
 
 from __future__ import annotations
@@ -99,8 +104,12 @@ class Callers:
         *,
         max_skew_seconds: float = 300.0,
         clock: Callable[[], float] = time.time,
+        password_text: bool = True,
+        max_nonces: int = 100_000,
     ) -> None:
         self._passwords = dict(passwords)
+        self._password_text = password_text
+        self._max_nonces = max_nonces
         self._skew = max_skew_seconds
         self._clock = clock
         self._seen: set[tuple[str, str]] = set()
@@ -117,6 +126,9 @@ class Callers:
         """The token's user name if the token is valid; else a Client fault."""
         expected = self._expected(token.username)
         if not token.digest:
+            if not self._password_text:
+                raise _refuse("a PasswordText token is accepted only over TLS; send "
+                              "PasswordDigest with a Nonce and a Created time")
             return self.check_basic(token.username, token.password)
         if not token.nonce or not token.created:
             raise _refuse("a PasswordDigest token needs a Nonce and a Created time")
@@ -154,6 +166,8 @@ class Callers:
                 self._seen.discard(self._expiry.popleft()[1])
             if key in self._seen:
                 raise _refuse("this Nonce was used already (a replayed token)")
+            if len(self._seen) >= self._max_nonces:
+                raise _refuse("too many tokens within the replay window; try again shortly")
             self._seen.add(key)
             # Kept for twice the skew: a token older than the skew is refused anyway.
             self._expiry.append((now + 2 * self._skew, key))

@@ -3,22 +3,32 @@
 The endpoint implements ``SubmitRecord`` of the exchange contract (``schemas/wsdl``) and serves
 its WSDL on ``?wsdl``. Per request, in this order:
 
-1. HTTP Basic credentials, when sent, are checked first; wrong ones: soap:Client fault
-   ``adapter.unauthorised``, nothing submitted or quarantined.
+1. HTTP Basic credentials, when sent, are checked first, from the headers, before the body is
+   read; wrong ones: soap:Client fault ``adapter.unauthorised``, nothing read, submitted or
+   quarantined.
 2. The envelope is read with the hub's hardened parser. Unreadable SOAP or hostile XML (DOCTYPE,
    entities): soap:Client fault ``adapter.malformed`` (the parser's reason in ``cause``); a
    SOAP 1.2 envelope or an unknown mandatory header: VersionMismatch or MustUnderstand. If the
    caller is already known (Basic, or anonymous allowed) the request's bytes are also
    quarantined with ``port.reject``. A WS-Security caller whose envelope cannot be read cannot be
    authenticated, so its request is only answered with the fault (and logged), never kept.
-3. A WS-Security UsernameToken (PasswordText or PasswordDigest), when present, is checked;
-   wrong: ``adapter.unauthorised`` as in 1. No credentials at all: the same.
+3. A WS-Security UsernameToken, when present, is checked; wrong: ``adapter.unauthorised`` as
+   in 1. No credentials at all: the same. PasswordText is accepted only over TLS (``tls``),
+   ``behind_tls_proxy`` or on loopback; anywhere else a token must be PasswordDigest with a
+   Nonce and a Created time within ``max_clock_skew_seconds`` (each nonce once).
 4. A request the contract refuses (unknown operation or record type, missing field, bad
    base64, a text body declared in another charset than UTF-8) is quarantined, original bytes
    and reason, and answered with a soap:Client fault naming the hub id of the quarantined copy.
 5. Otherwise the record goes to ``port.submit`` and the answer, with the hub message id, is
    sent only after ``submit`` returned. If the hub cannot take it (TransientError): soap:Server
    fault ``hub.unavailable``, so the caller sends it again later.
+
+A WS-Security caller's credentials are inside the body, so its body is read before it is
+known: never more than ``max_request_bytes``, never longer than ``read_timeout_seconds`` for the
+whole request, at most ``max_concurrent_requests`` at once (the server's guard). Served on the
+hub's HTTP server (:mod:`adapters.soap.server`); plain HTTP off loopback is refused unless
+``behind_tls_proxy``. The WSDL's address is ``public_url`` or the server's own URL, never the
+request's Host header.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from adapters.sdk import (
     TransientError,
     resolve_secret,
 )
-from adapters.sdk.config import AdapterConfig
+from adapters.sdk.http_options import ServedConfig, is_loopback
 from adapters.soap.contract import (
     CITY_PLATFORM_WSDL,
     DISTRICT_SERVICE,
@@ -58,7 +68,7 @@ from schemas.contract.errors import ConfigError
 from schemas.contract.problems import HUB_UNAVAILABLE
 
 
-class SoapServeConfig(AdapterConfig):
+class SoapServeConfig(ServedConfig):
     """Listen for SubmitRecord calls (SOAP 1.1, document/literal)."""
 
     host: str = Field(default="127.0.0.1", description="Address to listen on (0.0.0.0: all).")
@@ -66,8 +76,9 @@ class SoapServeConfig(AdapterConfig):
     path: str = Field(default="/soap/exchange", pattern=r"^/[^?#]*$",
                       description="URL path of the endpoint; the WSDL is at path?wsdl.")
     public_url: str | None = Field(
-        default=None, description="Endpoint URL written into the served WSDL when callers reach "
-        "the hub through a proxy; unset: the URL the caller used.")
+        default=None, pattern=r"^https?://[^\s]+$", description="Endpoint URL written into the "
+        "served WSDL (as callers reach it, e.g. through a proxy); unset: this server's own "
+        "URL. Never taken from the request's Host header.")
     wsdl: str | None = Field(default=None, description="WSDL file to serve; unset: the packaged "
                              "city-platform contract (schemas/wsdl/city-platform.wsdl).")
     service: str = Field(default=DISTRICT_SERVICE,
@@ -83,8 +94,8 @@ class SoapServeConfig(AdapterConfig):
     max_request_bytes: int = Field(default=10 * 1024 * 1024, gt=0,
                                    description="Larger requests are refused with HTTP 413.")
     read_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="Longest pause while a caller sends its request; "
-        "then the connection is dropped.")
+        default=30.0, gt=0, description="How long a caller may take to send its whole request "
+        "(headers and body); then 408 and the connection is closed.")
     max_concurrent_requests: int = Field(
         default=32, gt=0, description="Requests handled at once; more are answered HTTP 503 "
         "with a soap:Server fault (the caller tries again).")
@@ -130,13 +141,19 @@ class SoapServeAdapter(InboundAdapter[SoapServeConfig]):
         if self._server is not None:
             return
         config = self.config
+        # PasswordText crosses the wire readable and replayable: only over TLS, or where it
+        # crosses no network (loopback) or is carried over TLS by a proxy.
+        private = config.tls is not None or config.behind_tls_proxy or is_loopback(config.host)
         self._callers = Callers({user: resolve_secret(ref) for user, ref in config.callers.items()},
-                                max_skew_seconds=config.max_clock_skew_seconds)
+                                max_skew_seconds=config.max_clock_skew_seconds,
+                                password_text=private)
         self._wsdl_bytes("http://localhost/")  # fail now, not on the first ?wsdl
         server = SoapHttpServer(
             host=config.host, port=config.port, path=config.path, handle=self._handle,
-            wsdl=self._wsdl_bytes, max_request_bytes=config.max_request_bytes,
-            read_timeout=config.read_timeout_seconds,
+            admit=self._admit, wsdl=self._wsdl_bytes, wsdl_address=config.public_url,
+            max_request_bytes=config.max_request_bytes,
+            read_timeout=config.read_timeout_seconds, tls=config.tls,
+            behind_tls_proxy=config.behind_tls_proxy,
             max_concurrent=config.max_concurrent_requests, name=f"soap-serve:{self.system}",
         )
         try:
@@ -159,12 +176,23 @@ class SoapServeAdapter(InboundAdapter[SoapServeConfig]):
             return Health(False, "the server thread has stopped")
         return self._health
 
-    def _wsdl_bytes(self, base_url: str) -> bytes:
+    def _wsdl_bytes(self, address: str) -> bytes:
         source = CITY_PLATFORM_WSDL if self.config.wsdl is None else Path(self.config.wsdl)
         try:
-            return served_wsdl(self.config.service, self.config.public_url or base_url, source)
+            return served_wsdl(self.config.service, address, source)
         except (OSError, ValueError) as e:
             raise ConfigError(f"soap-serve: cannot serve WSDL {source}: {e}") from e
+
+    def _admit(self, request: HttpRequest) -> HttpAnswer | None:
+        """Wrong HTTP Basic credentials are refused before the body is read."""
+        try:
+            basic = basic_credentials(request.headers.get("authorization"))
+            if basic is not None:
+                self._callers.check_basic(*basic)
+        except SoapFault as fault:
+            self.log.info("refused a request from %s: %s", request.peer, fault)
+            return fault_answer(fault)
+        return None
 
     def _handle(self, request: HttpRequest) -> HttpAnswer:
         try:

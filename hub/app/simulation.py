@@ -36,6 +36,10 @@ def run_world(
     where the connections file's ``env:`` references find them. ``after`` is called with the
     hub once it has stopped and its journal is written."""
     world = SimulatedWorld(folder, settings.resolved_broker_url())
+    certificates = world.use_demo_certificate()
+    click.echo(f"Demo certificate: a throwaway CA and certificate for 127.0.0.1, generated in "
+               f"{certificates} (never for a real endpoint); the hub's SOAP endpoint for the "
+               "city platform serves HTTPS with it.")
     world.start()
     try:
         connections = world.write_connections()

@@ -78,3 +78,6 @@ def test_hub_simulate_once_reports_every_sample_delivered(tmp_path: Path) -> Non
     lines = [line for line in result.output.splitlines() if "holds" in line]
     assert len(lines) == 6 and all(line.strip().startswith("ok") for line in lines), result.output
     assert (tmp_path / "world" / "connections.yaml").is_file()
+    # The city's records came in over HTTPS, with a throwaway certificate the output names.
+    assert "Demo certificate: a throwaway CA" in result.output
+    assert "demo-tls/hub-demo.crt" in (tmp_path / "world" / "connections.yaml").read_text()

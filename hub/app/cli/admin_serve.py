@@ -18,16 +18,29 @@ def admin() -> None:
 @admin.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8470, show_default=True, type=int)
-@click.option("--ssl-certfile", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--ssl-keyfile", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--ssl-certfile", envvar="HUB_ADMIN_SSL_CERTFILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="PEM certificate chain to serve HTTPS with [env HUB_ADMIN_SSL_CERTFILE].")
+@click.option("--ssl-keyfile", envvar="HUB_ADMIN_SSL_KEYFILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="PEM key of the certificate [env HUB_ADMIN_SSL_KEYFILE].")
+@click.option("--ssl-client-ca", envvar="HUB_ADMIN_SSL_CLIENT_CA",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Require client certificates from this CA (mutual TLS) "
+              "[env HUB_ADMIN_SSL_CLIENT_CA].")
+@click.option("--behind-tls-proxy", envvar="HUB_ADMIN_BEHIND_TLS_PROXY", is_flag=True,
+              help="Plain HTTP off loopback: a proxy terminates TLS in front "
+              "[env HUB_ADMIN_BEHIND_TLS_PROXY].")
 @click.pass_obj
 def serve(
-    state: CliState, host: str, port: int, ssl_certfile: Path | None, ssl_keyfile: Path | None
+    state: CliState, host: str, port: int, ssl_certfile: Path | None, ssl_keyfile: Path | None,
+    ssl_client_ca: Path | None, behind_tls_proxy: bool,
 ) -> None:
     """Serve dead letters, retry, replay, trace, timeline and audit over HTTP (JSON).
 
     Tokens: HUB_ADMIN_TOKENS=actor:token[,actor:token...]; the caller's actor is audited.
-    Use TLS (--ssl-certfile, --ssl-keyfile) anywhere but loopback. Exits 0 on SIGTERM/SIGINT.
+    Anywhere but loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy,
+    else it exits 2. Exits 0 on SIGTERM/SIGINT.
     """
     try:
         from hub.app.http.admin_api import serve as serve_api
@@ -41,7 +54,8 @@ def serve(
         try:
             serve_api(
                 state.hub(), host=host, port=port, tokens=tokens_from_environment(),
-                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, ssl_client_ca=ssl_client_ca,
+                behind_tls_proxy=behind_tls_proxy,
             )
         except JournalUnavailable as e:
             click.echo(f"journal unavailable: {e}", err=True)

@@ -38,6 +38,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from adapters.sdk.http_options import TlsConfig
+from adapters.sdk.http_server import HttpServer, ServerLimits
 from hub.admin.dead_letters import SCAN_LIMIT
 from hub.admin.operations import AdminOps
 from hub.app.http.auth import AdminTokens, actor_for
@@ -197,6 +199,10 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
     return app
 
 
+#: The admin API's bounds: its requests are small JSON documents.
+ADMIN_LIMITS = ServerLimits(deadline_seconds=30.0, max_body_bytes=1024 * 1024, max_concurrent=16)
+
+
 def serve(
     hub: Hub,
     *,
@@ -205,28 +211,33 @@ def serve(
     tokens: AdminTokens,
     ssl_certfile: Path | None = None,
     ssl_keyfile: Path | None = None,
+    ssl_client_ca: Path | None = None,
+    behind_tls_proxy: bool = False,
 ) -> None:
-    """Run the admin API with uvicorn; return after a graceful stop on SIGINT or SIGTERM.
+    """Run the admin API on the hub's HTTP server (uvicorn, :mod:`adapters.sdk.http_server`:
+    request deadline, body cap, bounded concurrency); return after a graceful stop on SIGINT or
+    SIGTERM.
 
-    Tokens travel in a header, so off loopback serve over TLS (``ssl_certfile`` and
-    ``ssl_keyfile``, or a TLS-terminating proxy). uvicorn's access log records method, path and
-    status, never headers, so tokens stay out of the log. Raises :class:`ConfigError` for
-    bad tokens and whatever opening the journal raises.
+    Tokens travel in a header, so off loopback it serves over TLS (``ssl_certfile`` and
+    ``ssl_keyfile``; with ``ssl_client_ca`` clients must present a certificate from that CA)
+    unless ``behind_tls_proxy``: plain HTTP on another address is a :class:`ConfigError`.
+    uvicorn's access log records method, path and status, never headers, so tokens stay out of
+    the log. Raises :class:`ConfigError` for bad tokens or TLS files and whatever opening the
+    journal raises.
     """
-    import uvicorn  # only serving needs it; the app itself (and its tests) do not
-
-    app = create_app(hub, tokens=tokens)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-        # The CLI configures logging for the whole process; uvicorn must not replace it.
-        log_config=None,
-    )
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise ConfigError("give both the TLS certificate and its key, or neither")
+    if ssl_client_ca is not None and ssl_certfile is None:
+        raise ConfigError("client certificates (mutual TLS) need a server certificate and key")
+    tls = None
+    if ssl_certfile is not None and ssl_keyfile is not None:
+        tls = TlsConfig(cert=f"file:{ssl_certfile}", key=f"file:{ssl_keyfile}",
+                        client_ca=f"file:{ssl_client_ca}" if ssl_client_ca else None)
+    server = HttpServer(create_app(hub, tokens=tokens), host=host, port=port, name="admin API",
+                        tls=tls, behind_tls_proxy=behind_tls_proxy, limits=ADMIN_LIMITS,
+                        lifespan=True)
     with _signals_end_cleanly():
-        uvicorn.Server(config).run()
+        server.serve_forever()
 
 
 @contextmanager

@@ -140,7 +140,7 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(served: Serv
         s.sendall(f"POST /soap/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
                   f"Content-Length: {limit + 1}\r\n\r\n".encode())
         answer = s.makefile("rb").read()
-    assert answer.startswith(b"HTTP/1.0 413")
+    assert answer.split(b" ", 2)[1] == b"413"  # HTTP/1.1 since uvicorn serves the endpoint
     assert served.port.submitted == [] and served.port.rejected == []
 
 
