@@ -13,6 +13,7 @@ before the original is acked.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -237,8 +238,9 @@ class _Pace:
     """At most ``rate`` calls of :meth:`wait` per second."""
 
     def __init__(self, rate: float) -> None:
-        if rate <= 0:
-            raise ConfigError("the rate must be above 0 messages per second")
+        # Slower than one message in 100 s is a typo, and would sleep for ever (or overflow).
+        if not (math.isfinite(rate) and rate >= 0.01):
+            raise ConfigError("the rate must be a number of messages per second, at least 0.01")
         self._interval, self._next = 1.0 / rate, time.monotonic()
 
     def wait(self) -> None:

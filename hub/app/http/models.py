@@ -7,7 +7,7 @@ journal cannot tell which zone they meant.
 
 Every input is bounded (422 beyond): strings by length and free of control characters (a NUL
 would fail in the journal's database, after the fact), lists by count, ``limit`` by
-:data:`MAX_REPLAY_LIMIT`, ``rate`` by :data:`MAX_RATE` (finite). Safety flags (``dry_run``,
+:data:`MAX_REPLAY_LIMIT`, ``rate`` by :data:`MIN_RATE` and :data:`MAX_RATE` (finite). Safety flags (``dry_run``,
 ``all``) are strict booleans: ``0``, ``"false"`` or ``null`` is refused, never read as false.
 """
 
@@ -33,8 +33,9 @@ from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery, eve
 
 #: Most inputs one replay may publish (the same bound as a dead-letter scan).
 MAX_REPLAY_LIMIT = SCAN_LIMIT
-#: Most messages per second a retry or replay may send.
-MAX_RATE = 100.0
+#: Messages per second a retry or replay may send: at least one per ten seconds (slower would
+#: hold the request for hours), at most a hundred.
+MIN_RATE, MAX_RATE = 0.1, 100.0
 #: Most message ids one request may name.
 MAX_IDS = 1000
 #: Longest identifier (message id, system id, credit code, record type) accepted.
@@ -50,7 +51,8 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH
 Reason = Annotated[str, StringConstraints(max_length=MAX_REASON_LENGTH, pattern=NO_CONTROLS)]
 
 _REASON = "Why (mandatory, must not be blank); kept in the audit trail."
-_RATE = f"Messages per second at most (up to {MAX_RATE:g}), so a destination is not flooded."
+_RATE = (f"Messages per second at most ({MIN_RATE:g} to {MAX_RATE:g}), so a destination is not "
+         "flooded.")
 _DRY_RUN = "Only report what would happen; change nothing (still audited). true or false only."
 
 
@@ -69,7 +71,7 @@ class RetryRequest(_Body):
     )
     credit_code: Name | None = Field(default=None, description="Only records filed under this code.")
     reason: Reason = Field(description=_REASON)
-    rate: float = Field(default=10.0, gt=0, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
+    rate: float = Field(default=10.0, ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
     dry_run: StrictBool = Field(default=False, description=_DRY_RUN)
 
     @model_validator(mode="after")
@@ -102,7 +104,7 @@ class ReplayRequest(_Body):
         description=f"Replay at most this many inputs (up to {MAX_REPLAY_LIMIT}), oldest first.",
     )
     reason: Reason = Field(description=_REASON)
-    rate: float = Field(default=10.0, gt=0, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
+    rate: float = Field(default=10.0, ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
     dry_run: StrictBool = Field(default=False, description=_DRY_RUN)
 
     @model_validator(mode="after")
