@@ -63,9 +63,13 @@ class AdminWorld:
 
 
 @contextmanager
-def admin_world(broker_url: str, tmp_path: Path) -> Iterator[AdminWorld]:
-    """The admin API (tokens of :data:`TOKENS_TEXT`) of a hub on ``broker_url``, seeded."""
-    hub = Hub(load_settings(broker_url=broker_url, data_dir=tmp_path))
+def admin_world(
+    broker_url: str, tmp_path: Path, *, journal_url: str | None = None
+) -> Iterator[AdminWorld]:
+    """The admin API (tokens of :data:`TOKENS_TEXT`) of a hub on ``broker_url``, seeded; its
+    journal at ``journal_url`` (default: SQLite in ``tmp_path``)."""
+    overrides = {} if journal_url is None else {"journal_url": journal_url}
+    hub = Hub(load_settings(broker_url=broker_url, data_dir=tmp_path, **overrides))
     journal = hub.open_journal()
     session = hub.session()
     try:

@@ -1,4 +1,5 @@
-"""The admin API's door: every request is authenticated, then its body bounded, before routing.
+"""The admin API's door: every request is authenticated, its role checked and its body bounded,
+before routing.
 
 :class:`Guard` is a pure ASGI middleware around the whole app, so nothing (routing, body
 parsing, validation, the OpenAPI document) runs for a caller without a valid token: a stranger
@@ -19,7 +20,14 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.app.http.auth import AdminTokens, NotAuthenticated, caller_for
+from hub.app.http.auth import (
+    AdminTokens,
+    NotAllowed,
+    NotAuthenticated,
+    Role,
+    caller_for,
+    require,
+)
 from hub.app.http.error_responses import error_response
 
 #: The largest request body accepted. A retry or replay request is a few hundred bytes; 64 KiB
@@ -28,6 +36,9 @@ MAX_BODY_BYTES = 64 * 1024
 
 #: How long a request body may take to arrive.
 BODY_SECONDS = 10.0
+
+#: Methods that only read; any other needs the operator role.
+READING = frozenset({"GET", "HEAD"})
 
 
 class _Refused(Exception):
@@ -50,9 +61,14 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             caller = caller_for(headers.get("authorization"), self.tokens)
+            if scope["method"] not in READING:
+                require(caller, Role.OPERATOR)
             body = await _bounded_body(headers, receive)
         except NotAuthenticated as e:
             await error_response(401, "unauthorized", str(e))(scope, receive, send)
+            return
+        except NotAllowed as e:
+            await error_response(403, "forbidden", str(e))(scope, receive, send)
             return
         except _Refused as e:
             await error_response(e.status, e.code, str(e))(scope, receive, send)

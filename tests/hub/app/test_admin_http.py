@@ -24,7 +24,13 @@ from pydantic import SecretStr
 
 from adapters.simulators.ports import free_port
 from hub.app.http.admin_api import create_app
-from hub.app.http.auth import TOKENS_VARIABLE, Grant, Role, parse_tokens, tokens_from_environment
+from hub.app.http.auth import (
+    TOKENS_VARIABLE,
+    Grant,
+    Role,
+    parse_tokens,
+    tokens_from_environment,
+)
 from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.journal import Journal, JournalWriter
