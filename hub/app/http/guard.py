@@ -29,6 +29,7 @@ from hub.app.http.auth import (
     require,
 )
 from hub.app.http.error_responses import error_response
+from schemas.contract.errors import PermanentError
 
 #: The largest request body accepted. A retry or replay request is a few hundred bytes; 64 KiB
 #: still holds over a thousand message ids (uuids), more than one call should move.
@@ -41,7 +42,9 @@ BODY_SECONDS = 10.0
 READING = frozenset({"GET", "HEAD"})
 
 
-class _Refused(Exception):
+class _Refused(PermanentError):
+    """A request refused at the door (413, 408, 400); the same request is refused again."""
+
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code = status, code
