@@ -69,9 +69,13 @@ setup(
         "admin": ["fastapi>=0.115"],
         # ruff: the adapter scaffold's test checks that generated packages pass it.
         # import-linter: tests/test_architecture.py holds the layers of .importlinter.
+        # schemathesis and hypothesis: tests/security fuzzes the admin API from its own OpenAPI
+        # document (schemathesis generates valid and invalid requests per operation from the
+        # schema, which no hand-written list keeps up with) and checks properties of the safety
+        # flags and reasons (Hypothesis, which schemathesis is built on, shrinks a failure).
         "test": [
             "pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4",
-            "import-linter>=2.1",
+            "import-linter>=2.1", "schemathesis>=4.0", "hypothesis>=6.100",
         ],
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",

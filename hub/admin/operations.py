@@ -1,17 +1,26 @@
 """Administrator operations: the same for the CLI and the HTTP admin API.
 
 Actions that change anything (retry, replay) take an ``actor`` and a mandatory ``reason``, offer
-a dry run, are rate-limited, and write one audit entry saying how many messages they touched
-(or would have). Moves are confirmed by the broker before the original is acked.
+a dry run, are rate-limited, and write one audit entry saying how many messages they set out to
+touch. The audit entry is written *before* anything is published: an action the audit trail
+cannot take (the journal down, a reason it cannot store) is not done at all, so there is no
+action without an audit entry. If the broker then refuses a message midway, the caller hears
+:class:`PublishNotConfirmed` and what was not moved stays where it was (a dead letter stays
+dead; a replay's ``replayed`` events say which inputs went). Moves are confirmed by the broker
+before the original is acked.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from kombu.message import Message
 
 from hub.admin.dead_letters import DeadLetter, body_text, dead_letter_queue, scan
 from hub.assembly import Hub
@@ -36,6 +45,13 @@ log = logging.getLogger(__name__)
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
 FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
 REPLAY_OF_HEADER = "hub-replay-of"
+
+#: Longest reason kept in the audit trail.
+MAX_REASON_LENGTH = 1000
+
+#: Control characters (C0, DEL, C1), refused in reasons and actors: one printable line each, and
+#: PostgreSQL cannot store a NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -116,39 +132,50 @@ class AdminOps:
 
         ``message_ids`` None means every dead letter (that matches ``credit_code``, if given).
         """
-        _require_reason(reason)
+        _require_text(actor=actor, reason=reason)
         queue = self._dead_queue(destination)
+        pace = _Pace(rate_per_second)  # a bad rate is refused before anything is read
         take = _matching(message_ids=message_ids, credit_code=credit_code)
-        moved: list[str] = []
-        pace = _Pace(rate_per_second)
+        found = list(scan(self.session, queue, take))  # held unacked until moved or put back
+        moved: list[Message] = []
+        try:
+            result = self._audited(
+                "retry-dead-letters", actor, reason, dry_run,
+                [letter.message_id or "" for letter, _message in found],
+                {"destination": destination, "message_ids": list(message_ids or []),
+                 "credit_code": credit_code},
+            )
+            if not dry_run:
+                self._move_back(destination, actor, [m for _letter, m in found], pace, moved)
+        finally:
+            for _letter, message in found[len(moved):]:
+                message.requeue()
+        return result
+
+    def _move_back(
+        self, destination: str, actor: str, messages: list[Message], pace: _Pace,
+        moved: list[Message],
+    ) -> None:
+        """Publish ``messages`` to the destination's queue in order, acking each once confirmed
+        and adding it to ``moved``. Raises :class:`PublishNotConfirmed` at the first refusal."""
         publisher = self.session.publisher()
-        held = []
-        for letter, message in scan(self.session, queue, take):
-            if dry_run:
-                held.append(message)
-            else:
-                pace.wait()
-                headers = {k: v for k, v in (message.headers or {}).items() if k not in FAILURE_HEADERS}
-                headers["hub-retried-by"] = actor
-                properties = message.properties or {}
-                publisher.publish(OutboundMessage(
-                    OUTBOUND, destination, body_bytes(message), message.content_type or "application/json",
-                    message.content_encoding, headers, properties.get("message_id"),
-                    properties.get("correlation_id"),
-                ))
-                if publisher.settle(30):
-                    held.append(message)
-                    break
-                message.ack()
-            moved.append(letter.message_id or "")
-        for message in held:
-            message.requeue()
-        if held and not dry_run:
-            raise PublishNotConfirmed("the broker refused a retried dead letter; it is still dead")
-        return self._audited(
-            "retry-dead-letters", actor, reason, dry_run, moved,
-            {"destination": destination, "message_ids": list(message_ids or []), "credit_code": credit_code},
-        )
+        for message in messages:
+            pace.wait()
+            headers = {k: v for k, v in (message.headers or {}).items() if k not in FAILURE_HEADERS}
+            headers["hub-retried-by"] = actor
+            properties = message.properties or {}
+            publisher.publish(OutboundMessage(
+                OUTBOUND, destination, body_bytes(message), message.content_type or "application/json",
+                message.content_encoding, headers, properties.get("message_id"),
+                properties.get("correlation_id"),
+            ))
+            if publisher.settle(30):
+                raise PublishNotConfirmed(
+                    f"the broker refused a retried dead letter after {len(moved)} were moved; "
+                    "the rest are still dead"
+                )
+            message.ack()
+            moved.append(message)
 
     def replay(
         self,
@@ -167,7 +194,8 @@ class AdminOps:
         An input whose body the journal kept only the head of (it was over the size limit) is
         left out, with a warning: replaying the head would send a body nobody sent.
         """
-        _require_reason(reason)
+        _require_text(actor=actor, reason=reason)
+        pace = _Pace(rate_per_second)
         messages = []
         for message in self.journal.find_messages(query):
             if message.body_truncated:
@@ -175,8 +203,10 @@ class AdminOps:
                             "bytes", message.message_id, len(message.body), message.body_size)
             else:
                 messages.append(message)
+        result = self._audited(
+            "replay", actor, reason, dry_run, [m.message_id for m in messages], _query_dict(query)
+        )
         if not dry_run:
-            pace = _Pace(rate_per_second)
             publisher = self.session.publisher()
             for message in messages:
                 pace.wait()
@@ -184,9 +214,7 @@ class AdminOps:
                 if publisher.settle(30):
                     raise PublishNotConfirmed(f"the broker refused the replay of {message.message_id}")
                 self.journal.record(events=[_replayed_event(message, actor)])
-        return self._audited(
-            "replay", actor, reason, dry_run, [m.message_id for m in messages], _query_dict(query)
-        )
+        return result
 
     def _audited(
         self, action: str, actor: str, reason: str, dry_run: bool, ids: list[str],
@@ -210,8 +238,9 @@ class _Pace:
     """At most ``rate`` calls of :meth:`wait` per second."""
 
     def __init__(self, rate: float) -> None:
-        if rate <= 0:
-            raise ConfigError("the rate must be above 0 messages per second")
+        # Slower than one message in 100 s is a typo, and would sleep for ever (or overflow).
+        if not (math.isfinite(rate) and rate >= 0.01):
+            raise ConfigError("the rate must be a number of messages per second, at least 0.01")
         self._interval, self._next = 1.0 / rate, time.monotonic()
 
     def wait(self) -> None:
@@ -234,9 +263,16 @@ def _matching(
     return take
 
 
-def _require_reason(reason: str) -> None:
+def _require_text(*, actor: str, reason: str) -> None:
+    """Refuse, before anything happens, what the audit trail could not hold."""
     if not reason.strip():
         raise ConfigError("a reason is required for every retry and replay")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ConfigError(f"a reason may have {MAX_REASON_LENGTH} characters at most")
+    if not actor.strip():
+        raise ConfigError("every retry and replay needs an actor")
+    if _CONTROL.search(reason) or _CONTROL.search(actor):
+        raise ConfigError("a reason or actor must not contain control characters (one printable line)")
 
 
 def _replay_copy(message: JournalMessage) -> OutboundMessage:

@@ -30,7 +30,8 @@ adapters           FileUnusable (file.file_rows), ItemRefused, PathMissing Perma
 hub.journal        JournalUnavailable (journal_errors)                     Transient
 hub.journal        JournalClosed, RecordsRefused (journal_errors)          Permanent
 hub.review         Undecidable (verification)                              Permanent
-hub.app.http       NotAuthenticated (auth), NotFound (error_responses)     Permanent
+hub.app.http       NotAuthenticated, NotAllowed (auth),                    Permanent
+                   NotFound (error_responses), _Refused (guard)
 monitor            MetricsDirectoryError (process)                         Config
 monitor            ReconciliationError (report)                            Permanent
 =================  ======================================================  ===========

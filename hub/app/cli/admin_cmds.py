@@ -1,12 +1,17 @@
 """Administrator commands: dead letters, retry, replay, trace, timeline, audit.
 
 Each prints JSON lines. Retry and replay need ``--reason``, accept ``--dry-run`` and ``--rate``,
-and are written to the audit trail with ``--actor`` (default: the login name).
+and are written to the audit trail under the operating-system account that runs the command
+(:func:`os_account`, from the process's user id: not ``$USER`` or ``$LOGNAME``, which the caller
+sets). Nobody can have the audit name someone else: ``--actor`` is only a label, recorded beside
+the account as ``account (as label)``, for one shared service account used by several people.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -21,11 +26,45 @@ if TYPE_CHECKING:
     from hub.admin.operations import AdminOps
     from hub.journal import JournalEvent
 
-_actor = click.option("--actor", default=getpass.getuser, show_default="login name",
-                      help="Who is acting, for the audit trail.")
+#: What a label may be: the same as an HTTP actor name (plain, one short word).
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+_actor = click.option(
+    "--actor", "label", metavar="LABEL",
+    help="A label recorded beside your OS account in the audit trail (e.g. who at a shared "
+         "account); never instead of it.",
+)
 _reason = click.option("--reason", required=True, help="Why (mandatory; kept in the audit trail).")
 _dry_run = click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 _rate = click.option("--rate", default=10.0, show_default=True, help="Messages per second at most.")
+
+
+def os_account() -> str:
+    """The name of the account this process runs as, from its real user id.
+
+    Environment variables (``USER``, ``LOGNAME``) are the caller's to set, so they are used only
+    where there is no user database (Windows, through :func:`getpass.getuser`).
+    """
+    try:
+        import pwd
+    except ImportError:  # not POSIX
+        return getpass.getuser()
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid without a passwd entry (some containers): the number says who
+        return f"uid:{os.getuid()}"
+
+
+def audit_actor(label: str | None) -> str:
+    """The audit trail's actor for this process: the OS account, with ``label`` beside it."""
+    account = os_account()
+    if label is None:
+        return account
+    if not _LABEL.fullmatch(label):
+        raise click.BadParameter(
+            "up to 64 letters, digits, '.', '_', '@' or '-'", param_hint="--actor"
+        )
+    return f"{account} (as {label})"
 
 
 @contextmanager
@@ -85,11 +124,12 @@ def show_dead_letter(state: CliState, message_id: str, destination: str) -> None
 @click.pass_obj
 def retry_dead_letters(
     state: CliState, message_ids: tuple[str, ...], destination: str, retry_all: bool,
-    credit_code: str | None, reason: str, actor: str, dry_run: bool, rate: float,
+    credit_code: str | None, reason: str, label: str | None, dry_run: bool, rate: float,
 ) -> None:
     """Send MESSAGE_IDS (or --all) back to the destination with a fresh retry schedule."""
     if bool(message_ids) == retry_all:
         raise click.UsageError("give MESSAGE_IDS or --all")
+    actor = audit_actor(label)
     with _ops(state) as ops:
         result = ops.retry_dead_letters(
             destination, actor=actor, reason=reason, message_ids=list(message_ids) or None,
@@ -116,12 +156,13 @@ def retry_dead_letters(
 def replay(
     state: CliState, message_ids: tuple[str, ...], since: datetime | None, until: datetime | None,
     source: str | None, destination: str | None, event: str | None, record_type: str | None,
-    credit_code: str | None, limit: int, reason: str, actor: str, dry_run: bool, rate: float,
+    credit_code: str | None, limit: int, reason: str, label: str | None, dry_run: bool, rate: float,
 ) -> None:
     """Publish journaled inputs again as their source sent them; they go through the whole
     pipeline, and destinations drop what they already have."""
     from datetime import UTC
 
+    actor = audit_actor(label)
     from hub.journal import MessageQuery, event_kind
 
     query = MessageQuery(

@@ -38,9 +38,10 @@ def serve(
 ) -> None:
     """Serve dead letters, retry, replay, trace, timeline and audit over HTTP (JSON).
 
-    Tokens: HUB_ADMIN_TOKENS=actor:token[,actor:token...]; the caller's actor is audited.
-    Anywhere but loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy,
-    else it exits 2. Exits 0 on SIGTERM/SIGINT.
+    Tokens: HUB_ADMIN_TOKENS=actor:role:token[,...], role viewer (read) or operator (also retry
+    and replay); the old actor:token means viewer. The caller's actor is audited. Anywhere but
+    loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy, else it exits 2.
+    Exits 0 on SIGTERM/SIGINT.
     """
     try:
         from hub.app.http.admin_api import serve as serve_api

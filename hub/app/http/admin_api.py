@@ -1,16 +1,22 @@
 """The JSON HTTP admin API: the operations of :class:`AdminOps`, behind bearer tokens.
 
-Endpoints (all need ``Authorization: Bearer <token>``; ``/openapi.json`` and ``/docs`` do not):
+Every request, ``/openapi.json`` included, needs ``Authorization: Bearer <token>``; without a
+valid one the answer is 401 before anything else is looked at (:mod:`hub.app.http.guard`, which
+also caps bodies). There is no ``/docs`` or ``/redoc`` page: a browser page cannot send the
+token, and the document it would show is ``/openapi.json``. Endpoints, by the role they need
+(:class:`~hub.app.http.auth.Role`):
 
-- ``GET  /dead-letters/{destination}?credit_code=&limit=``  list, oldest first
-- ``GET  /dead-letters/{destination}/{message_id}``         one, with its body (404 if none)
-- ``POST /dead-letters/{destination}/retry``                retry ids or all (``RetryRequest``)
-- ``POST /replay``                                          replay from the journal (``ReplayRequest``)
-- ``GET  /trace/{message_id}``                              every hop (404 if unknown)
-- ``GET  /timeline/{credit_code}``                          every event of one entity
-- ``GET  /audit?limit=``                                    the audit trail, newest first
+- viewer:   ``GET  /dead-letters/{destination}?credit_code=&limit=``  list, oldest first
+- viewer:   ``GET  /dead-letters/{destination}/{message_id}``         one, with its body (404 if none)
+- operator: ``POST /dead-letters/{destination}/retry``                retry ids or all (``RetryRequest``)
+- operator: ``POST /replay``                                          replay from the journal (``ReplayRequest``)
+- viewer:   ``GET  /trace/{message_id}``                              every hop (404 if unknown)
+- viewer:   ``GET  /timeline/{credit_code}``                          every event of one entity
+- viewer:   ``GET  /audit?limit=``                                    the audit trail, newest first
+- viewer:   ``GET  /openapi.json``                                    this API's OpenAPI document
 
-Retry and replay are audited with the actor whose token was sent. Errors are JSON with a code
+Retry and replay (dry runs too: they are audited) need an operator's token and are audited
+with its actor; a viewer's gets 403. Every error is JSON in one shape with a code
 (:mod:`hub.app.http.error_responses`).
 
 Concurrency: endpoints are plain functions, which FastAPI runs in a thread pool. A
@@ -35,16 +41,20 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as InPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.sdk.http_options import TlsConfig
 from adapters.sdk.http_server import HttpServer, ServerLimits
 from hub.admin.dead_letters import SCAN_LIMIT
 from hub.admin.operations import AdminOps
-from hub.app.http.auth import AdminTokens, actor_for
+from hub.app.http.auth import AdminTokens, Caller, Role, require
 from hub.app.http.error_responses import NotFound, install_error_handlers
+from hub.app.http.guard import Guard
 from hub.app.http.models import (
+    MAX_NAME_LENGTH,
+    NO_CONTROLS,
     ActionOut,
     AuditOut,
     DeadLetterDetail,
@@ -62,10 +72,19 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut, "description": text}
     for status, text in [(400, "Refused by the hub (e.g. blank reason, unknown destination)"),
                          (401, "No token, or not a valid one"),
+                         (408, "The request body did not arrive in time"),
+                         (413, "The request body is too large"),
                          (422, "The request does not fit the API"),
                          (503, "The broker or the journal is unavailable; try again later")]
 }
 _NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorOut, "description": "Not found"}}
+_FORBIDDEN: dict[int | str, dict[str, object]] = {
+    403: {"model": ErrorOut, "description": "The token's role does not allow this (needs operator)"}
+}
+
+#: A name in a path (system id, message id, credit code): bounded and printable, so nothing a
+#: journal or broker cannot take reaches them (422 instead).
+PathName = Annotated[str, InPath(max_length=MAX_NAME_LENGTH, pattern=NO_CONTROLS)]
 
 
 class _Operations:
@@ -94,7 +113,7 @@ class _Operations:
 
 
 def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None) -> FastAPI:
-    """The admin API for ``hub``, accepting ``tokens`` (actor -> token).
+    """The admin API for ``hub``, accepting ``tokens`` (actor -> role and token).
 
     Nothing connects here. Without ``journal`` the hub's journal is opened when the app starts
     (its lifespan) and closed when it stops; a given ``journal`` is used as is and left open.
@@ -116,10 +135,19 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
             operations.journal.close()
             operations.journal = None
 
+    # The Guard has authenticated the request before routing; the bearer scheme here only puts
+    # the security requirement into the OpenAPI document.
     bearer = HTTPBearer(auto_error=False, description="A token from HUB_ADMIN_TOKENS.")
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
-        return actor_for(credentials, tokens)
+    def caller(
+        request: Request, _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> Caller:
+        found: Caller = request.state.caller
+        return found
+
+    def operator(found: Annotated[Caller, Depends(caller)]) -> str:
+        require(found, Role.OPERATOR)
+        return found.actor
 
     app = FastAPI(
         title="supervision-hub admin API",
@@ -128,14 +156,21 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
         lifespan=lifespan,
         dependencies=[Depends(caller)],
         responses=_ERRORS,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
-    Actor = Annotated[str, Depends(caller)]
+    app.add_middleware(Guard, tokens=tokens)
+    Operator = Annotated[str, Depends(operator)]
 
     @app.get("/dead-letters/{destination}", tags=["dead letters"])
     def list_dead_letters(
-        destination: str,
-        credit_code: Annotated[str | None, Query(description="Only this entity's records.")] = None,
+        destination: PathName,
+        credit_code: Annotated[
+            str | None,
+            Query(description="Only this entity's records.", max_length=MAX_NAME_LENGTH,
+                  pattern=NO_CONTROLS),
+        ] = None,
         limit: Annotated[int, Query(gt=0, le=SCAN_LIMIT)] = 1000,
     ) -> list[DeadLetterOut]:
         """The dead letters of a destination, oldest first; reading leaves them in place."""
@@ -144,7 +179,7 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
         return [DeadLetterOut.of(letter) for letter in letters]
 
     @app.get("/dead-letters/{destination}/{message_id}", tags=["dead letters"], responses=_NOT_FOUND)
-    def show_dead_letter(destination: str, message_id: str) -> DeadLetterDetail:
+    def show_dead_letter(destination: PathName, message_id: PathName) -> DeadLetterDetail:
         """One dead letter with its body."""
         with operations.use(broker=True) as ops:
             shown = ops.dead_letter(destination, message_id)
@@ -152,8 +187,8 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
             raise NotFound(f"no dead letter {message_id} for {destination}")
         return DeadLetterDetail.of_shown(shown)
 
-    @app.post("/dead-letters/{destination}/retry", tags=["dead letters"])
-    def retry_dead_letters(destination: str, request: RetryRequest, actor: Actor) -> ActionOut:
+    @app.post("/dead-letters/{destination}/retry", tags=["dead letters"], responses=_FORBIDDEN)
+    def retry_dead_letters(destination: PathName, request: RetryRequest, actor: Operator) -> ActionOut:
         """Send dead letters back to the destination with a fresh retry schedule, at ``rate``
         per second; the answer comes when all are sent. Audited."""
         with operations.use(broker=True) as ops:
@@ -164,8 +199,8 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
             )
         return ActionOut.of(result)
 
-    @app.post("/replay", tags=["journal"])
-    def replay(request: ReplayRequest, actor: Actor) -> ActionOut:
+    @app.post("/replay", tags=["journal"], responses=_FORBIDDEN)
+    def replay(request: ReplayRequest, actor: Operator) -> ActionOut:
         """Publish journaled inputs again as their source sent them, at ``rate`` per second;
         destinations drop what they already have. Audited."""
         with operations.use(broker=not request.dry_run) as ops:
@@ -176,7 +211,7 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
         return ActionOut.of(result)
 
     @app.get("/trace/{message_id}", tags=["journal"], responses=_NOT_FOUND)
-    def trace(message_id: str) -> list[EventOut]:
+    def trace(message_id: PathName) -> list[EventOut]:
         """Every hop of one message, oldest first."""
         with operations.use(broker=False) as ops:
             events = ops.trace(message_id)
@@ -185,7 +220,7 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
         return [EventOut.of(event) for event in events]
 
     @app.get("/timeline/{credit_code}", tags=["journal"])
-    def timeline(credit_code: str) -> list[EventOut]:
+    def timeline(credit_code: PathName) -> list[EventOut]:
         """Everything that happened to one entity's records, across all departments."""
         with operations.use(broker=False) as ops:
             return [EventOut.of(event) for event in ops.timeline(credit_code)]

@@ -4,22 +4,56 @@ Bodies carry shape and bounds only; the rules of the operations themselves (a no
 a known destination) stay in :class:`hub.admin.operations.AdminOps`, so the CLI and the API
 cannot drift apart. Times are ISO 8601 with a UTC offset; naive times are refused because the
 journal cannot tell which zone they meant.
+
+Every input is bounded (422 beyond): strings by length and free of control characters (a NUL
+would fail in the journal's database, after the fact), lists by count, ``limit`` by
+:data:`MAX_REPLAY_LIMIT`, ``rate`` by :data:`MIN_RATE` and :data:`MAX_RATE` (finite). Safety flags (``dry_run``,
+``all``) are strict booleans: ``0``, ``"false"`` or ``null`` is refused, never read as false.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
-from hub.admin.dead_letters import DeadLetter
-from hub.admin.operations import ActionResult
+from hub.admin.dead_letters import SCAN_LIMIT, DeadLetter
+from hub.admin.operations import MAX_REASON_LENGTH, ActionResult
+from hub.app.http.error_responses import ERROR_CODES
 from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery, event_kind
 
+#: Most inputs one replay may publish (the same bound as a dead-letter scan).
+MAX_REPLAY_LIMIT = SCAN_LIMIT
+#: Messages per second a retry or replay may send: at least one per ten seconds (slower would
+#: hold the request for hours), at most a hundred.
+MIN_RATE, MAX_RATE = 0.1, 100.0
+#: Most message ids one request may name.
+MAX_IDS = 1000
+#: Longest identifier (message id, system id, credit code, record type) accepted.
+MAX_NAME_LENGTH = 200
+
+#: No control characters (C0, DEL, C1): they have no place in a name or a reason, and a NUL
+#: cannot be stored by PostgreSQL.
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+#: An identifier in a body, path or query: bounded, printable.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NO_CONTROLS)]
+#: A reason for the audit trail: one printable line.
+Reason = Annotated[str, StringConstraints(max_length=MAX_REASON_LENGTH, pattern=NO_CONTROLS)]
+
 _REASON = "Why (mandatory, must not be blank); kept in the audit trail."
-_RATE = "Messages per second at most, so a destination is not flooded."
-_DRY_RUN = "Only report what would happen; change nothing (still audited)."
+_RATE = (f"Messages per second at most ({MIN_RATE:g} to {MAX_RATE:g}), so a destination is not "
+         "flooded.")
+_DRY_RUN = "Only report what would happen; change nothing (still audited). true or false only."
 
 
 class _Body(BaseModel):
@@ -29,14 +63,16 @@ class _Body(BaseModel):
 class RetryRequest(_Body):
     """Retry some dead letters of a destination: ``message_ids`` or ``all``, not both."""
 
-    message_ids: list[str] | None = Field(
-        default=None, min_length=1, description="Dead letters to retry, by message id."
+    message_ids: list[Name] | None = Field(
+        default=None, min_length=1, max_length=MAX_IDS, description="Dead letters to retry, by message id."
     )
-    all: bool = Field(default=False, description="Retry every dead letter (of credit_code, if given).")
-    credit_code: str | None = Field(default=None, description="Only records filed under this code.")
-    reason: str = Field(description=_REASON)
-    rate: float = Field(default=10.0, gt=0, description=_RATE)
-    dry_run: bool = Field(default=False, description=_DRY_RUN)
+    all: StrictBool = Field(
+        default=False, description="Retry every dead letter (of credit_code, if given)."
+    )
+    credit_code: Name | None = Field(default=None, description="Only records filed under this code.")
+    reason: Reason = Field(description=_REASON)
+    rate: float = Field(default=10.0, ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
+    dry_run: StrictBool = Field(default=False, description=_DRY_RUN)
 
     @model_validator(mode="after")
     def _ids_or_all(self) -> Self:
@@ -48,24 +84,28 @@ class RetryRequest(_Body):
 class ReplayRequest(_Body):
     """Replay journaled inputs through the whole pipeline; unset filters do not filter."""
 
-    message_ids: list[str] | None = Field(
-        default=None, min_length=1, description="Inputs to replay, by the hub's message id."
+    message_ids: list[Name] | None = Field(
+        default=None, min_length=1, max_length=MAX_IDS,
+        description="Inputs to replay, by the hub's message id.",
     )
     since: AwareDatetime | None = Field(default=None, description="Received at or after.")
     until: AwareDatetime | None = Field(default=None, description="Received before.")
-    source: str | None = Field(default=None, description="Sent by this source system.")
-    destination: str | None = Field(
+    source: Name | None = Field(default=None, description="Sent by this source system.")
+    destination: Name | None = Field(
         default=None, description="Had an event at this destination (with event: that event)."
     )
-    event: str | None = Field(
+    event: Name | None = Field(
         default=None, description=f"Had an event of this kind: one of {', '.join(EVENT_KINDS)}."
     )
-    record_type: str | None = Field(default=None, description="Of this record type.")
-    credit_code: str | None = Field(default=None, description="Filed under this credit code.")
-    limit: int = Field(default=1000, gt=0, description="Replay at most this many inputs, oldest first.")
-    reason: str = Field(description=_REASON)
-    rate: float = Field(default=10.0, gt=0, description=_RATE)
-    dry_run: bool = Field(default=False, description=_DRY_RUN)
+    record_type: Name | None = Field(default=None, description="Of this record type.")
+    credit_code: Name | None = Field(default=None, description="Filed under this credit code.")
+    limit: int = Field(
+        default=1000, gt=0, le=MAX_REPLAY_LIMIT,
+        description=f"Replay at most this many inputs (up to {MAX_REPLAY_LIMIT}), oldest first.",
+    )
+    reason: Reason = Field(description=_REASON)
+    rate: float = Field(default=10.0, ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False, description=_RATE)
+    dry_run: StrictBool = Field(default=False, description=_DRY_RUN)
 
     @model_validator(mode="after")
     def _valid_query(self) -> Self:
@@ -163,9 +203,7 @@ class AuditOut(_Body):
 
 
 class ErrorDetail(_Body):
-    code: str = Field(description="Machine-readable: unauthorized, bad_request, not_found, "
-                                  "validation_error, broker_unavailable, journal_unavailable, "
-                                  "not_confirmed.")
+    code: str = Field(description=f"Machine-readable: one of {', '.join(ERROR_CODES)}.")
     message: str = Field(description="For a person.")
     fields: list[dict[str, Any]] | None = Field(
         default=None, description="For validation_error: where and what (loc, msg, type)."

@@ -24,7 +24,13 @@ from pydantic import SecretStr
 
 from adapters.simulators.ports import free_port
 from hub.app.http.admin_api import create_app
-from hub.app.http.auth import TOKENS_VARIABLE, parse_tokens, tokens_from_environment
+from hub.app.http.auth import (
+    TOKENS_VARIABLE,
+    Grant,
+    Role,
+    parse_tokens,
+    tokens_from_environment,
+)
 from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.journal import Journal, JournalWriter
@@ -37,7 +43,8 @@ from tests.support.webhook_server import WebhookServer
 CODE = "91310112087994932F"
 LI_TOKEN = "li-9f3c2a7e5b1d4c6a8e0f"
 WANG_TOKEN = "wang-0d8b6f4a2c9e7b5d3f1a"
-TOKENS = {"ops-li": SecretStr(LI_TOKEN), "ops-wang": SecretStr(WANG_TOKEN)}
+TOKENS = {"ops-li": Grant(Role.OPERATOR, SecretStr(LI_TOKEN)),
+          "ops-wang": Grant(Role.OPERATOR, SecretStr(WANG_TOKEN))}
 LI = {"Authorization": f"Bearer {LI_TOKEN}"}
 WANG = {"Authorization": f"Bearer {WANG_TOKEN}"}
 REPO = Path(__file__).resolve().parents[3]
@@ -174,7 +181,7 @@ def test_find_see_why_repair_retry_replay_and_audit_over_http(
 
 
 def _every_operation(client: TestClient) -> list[tuple[str, str]]:
-    paths = client.get("/openapi.json").json()["paths"]
+    paths = client.get("/openapi.json", headers=LI).json()["paths"]
     return [(method.upper(), path.replace("{", "").replace("}", ""))  # any value fills a parameter
             for path, operations in paths.items() for method in operations]
 
@@ -221,9 +228,10 @@ def test_tokens_appear_in_no_response_and_no_log_line(
         embedded_admin.get("/audit", headers={"Authorization": f"Bearer {WANG_TOKEN}-wrong"}),
         embedded_admin.post("/replay", json={"reason": "", "dry_run": True}, headers=WANG),
         embedded_admin.post("/replay", json={"bogus": 1}, headers=WANG),
+        embedded_admin.get("/openapi.json", headers=LI),
         embedded_admin.get("/openapi.json"),
     ]
-    assert [r.status_code for r in responses] == [200, 401, 400, 422, 200]
+    assert [r.status_code for r in responses] == [200, 401, 400, 422, 200, 401]
     for token in (LI_TOKEN, WANG_TOKEN):
         assert all(token not in r.text for r in responses)
         assert token not in caplog.text
@@ -267,16 +275,18 @@ def test_serve_answers_over_a_real_socket_and_logs_no_token(tmp_path: Path) -> N
 
 
 def test_tokens_parse_from_actor_token_pairs() -> None:
+    # The old form (actor:token) still parses; it is a viewer (see test_admin_api's role tests).
     tokens = parse_tokens(f" ops-li:{LI_TOKEN} , ops.wang@minhang:{WANG_TOKEN}:with:colons ,")
-    assert {actor: token.get_secret_value() for actor, token in tokens.items()} == {
+    assert {actor: grant.token.get_secret_value() for actor, grant in tokens.items()} == {
         "ops-li": LI_TOKEN, "ops.wang@minhang": f"{WANG_TOKEN}:with:colons"}
+    assert {grant.role for grant in tokens.values()} == {Role.VIEWER}
     assert LI_TOKEN not in repr(tokens)
 
 
 @pytest.mark.parametrize(("text", "complaint"), [
     ("", "names no actor"),
-    (f"{LI_TOKEN}", "is not actor:token"),
-    (f"ops li:{LI_TOKEN}", "must be letters"),
+    (f"{LI_TOKEN}", "is not actor:role:token"),
+    (f"ops li:{LI_TOKEN}", "must be up to 64 letters"),
     ("ops-li:short-secret", "shorter than 16"),
     (f"ops-li:{LI_TOKEN},ops-li:{WANG_TOKEN}", "given twice"),
     (f"ops-li:{LI_TOKEN},ops-wang:{LI_TOKEN}", "also another actor's"),
@@ -292,7 +302,7 @@ def test_tokens_come_from_the_environment_variable() -> None:
     with pytest.raises(ConfigError, match=TOKENS_VARIABLE):
         tokens_from_environment({})
     tokens = tokens_from_environment({TOKENS_VARIABLE: f"ops-li:{LI_TOKEN}"})
-    assert tokens["ops-li"].get_secret_value() == LI_TOKEN
+    assert tokens["ops-li"].token.get_secret_value() == LI_TOKEN
 
 
 def test_an_app_without_tokens_is_a_configuration_error(tmp_path: Path) -> None:
@@ -386,7 +396,7 @@ def test_an_unreachable_journal_is_503(tmp_path: Path) -> None:
 def test_the_openapi_document_lists_every_endpoint_behind_bearer_auth(
     embedded_admin: TestClient,
 ) -> None:
-    document = embedded_admin.get("/openapi.json").json()
+    document = embedded_admin.get("/openapi.json", headers=LI).json()
     listed = {(method, path) for path, operations in document["paths"].items()
               for method in operations}
     assert listed == {
