@@ -72,7 +72,8 @@ setup(
         # schemathesis and hypothesis: tests/security fuzzes the admin API from its own OpenAPI
         # document (schemathesis generates valid and invalid requests per operation from the
         # schema, which no hand-written list keeps up with) and checks properties of the safety
-        # flags and reasons (Hypothesis, which schemathesis is built on, shrinks a failure).
+        # flags and reasons (Hypothesis, which schemathesis is built on, shrinks a failure); Hypothesis
+        # also fuzzes the rest-push webhook with hostile JSON bodies and headers.
         "test": [
             "pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4",
             "import-linter>=2.1", "schemathesis>=4.0", "hypothesis>=6.100",
@@ -80,6 +81,7 @@ setup(
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",
             "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "import-linter>=2.1",
+            "hypothesis>=6.100",
         ],
     },
     entry_points={

@@ -28,7 +28,7 @@ from hub.observers.fanout import ExchangeObserver, Fanout
 from hub.observers.journal_hooks import JournalHooks
 from hub.pipeline.processor import Outcome, Processor
 from hub.review import ReviewPolicy, ReviewVerifier
-from hub.runtime.broker import BrokerSession
+from hub.runtime.broker import BrokerSession, publisher_identity
 from hub.runtime.declarations import Topology, TopologyOptions
 from hub.runtime.delay_pump import DelayPump
 from hub.runtime.journal_retention import RetentionLoop
@@ -90,6 +90,7 @@ class Hub:
             mappings=self.mappings,
             max_message_bytes=self.settings.max_message_bytes,
             receipts=self.settings.receipts,
+            trusted_publisher=publisher_identity(self.settings.resolved_broker_url()),
         )
 
     def worker(

@@ -2,9 +2,10 @@
 
 Decoding contract (`decode_json`): the bytes must be in the charset the content type names
 (UTF-8 when none is named, as RFC 8259 requires; GBK and GB18030 are accepted because department
-systems send them) and must hold exactly one JSON object. Numbers with a fraction become
-`Decimal`, so an amount such as 0.2 万元 is never rounded through a float. Duplicate keys,
-NaN/Infinity and absurd nesting are refused as `json.malformed` rather than resolved silently.
+systems send them) and must hold exactly one JSON object. The bytes are read by the one strict
+reader every door uses (`transforms.json_reader.read_json`: duplicate keys, lone surrogates,
+oversized numbers, deep nesting, NaN and UTF-16 are refused with their own reason codes). Numbers
+with a fraction become `Decimal`, so an amount such as 0.2 万元 is never rounded through a float.
 """
 
 from __future__ import annotations
@@ -15,40 +16,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from transforms.charsets import UTF8, CharsetMismatch, canonical_charset, decode_checked
+from transforms.charsets import UTF8
+from transforms.json_reader import read_json
 from transforms.transform_errors import TransformError
-
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def decode_json(body: bytes, charset: str | None = None) -> dict[str, Any]:
     """One JSON object from `body` (see module docstring); raises TransformError otherwise."""
-    codec = UTF8 if charset is None else canonical_charset(charset)
-    if codec is None:
-        raise TransformError(
-            "json.encoding_unsupported",
-            f"charset {charset!r}; accepted encodings are UTF-8, GBK and GB18030",
-        )
-    data = (
-        body[len(_UTF8_BOM) :] if codec == UTF8 and body.startswith(_UTF8_BOM) else body
-    )
-    try:
-        text = decode_checked(data, codec, charset or "UTF-8")
-    except CharsetMismatch as e:
-        raise TransformError("json.encoding_mismatch", str(e)) from e
-    try:
-        value = json.loads(
-            text,
-            parse_float=Decimal,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_object_without_duplicates,
-        )
-    except json.JSONDecodeError as e:
-        raise TransformError(
-            "json.malformed", f"line {e.lineno}, column {e.colno}: {e.msg}"
-        ) from e
-    except RecursionError as e:
-        raise TransformError("json.malformed", "nested too deeply") from e
+    value = read_json(body, charset)
     if not isinstance(value, dict):
         raise TransformError(
             "body.not_an_object",
@@ -81,18 +56,3 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     raise _Unserialisable(f"cannot write {value!r} as JSON")
-
-
-def _refuse_constant(name: str) -> Any:
-    raise TransformError("json.malformed", f"{name} is not a JSON number")
-
-
-def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise TransformError(
-                "json.malformed", f"key {key!r} appears twice in one object"
-            )
-        result[key] = value
-    return result

@@ -3,7 +3,8 @@
 Contract of :func:`read_row`:
 - ``body_column`` rows: the column's text is the record, sent as it is (UTF-8 when the column is
   text; bytes columns are sent byte for byte; a PostgreSQL json/jsonb value is written back as
-  JSON text). JSON must parse and be an object; XML is passed on for the hub's safe XML reader
+  JSON text). JSON must be read by the hub's strict reader (:func:`transforms.read_json`; its
+  ``json.*`` code leads the message) and be an object; XML is passed on for the hub's safe XML reader
   to judge (it reports its own, more precise reasons).
 - ``columns`` rows: the mapped columns become a JSON object (dotted field paths nest). NULL
   columns are left out; dates and times become ISO 8601 text, NUMERIC values exact decimal text;
@@ -27,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.db.poll_config import DbPollConfig
-from adapters.sdk import InboundRecord, RecordProblem
+from adapters.sdk import InboundRecord, RecordProblem, unreadable_json
+from transforms import TransformError, read_json
 
 ROW_INVALID = "adapter.row_invalid"
 ENCODING = "adapter.encoding"
@@ -116,13 +118,12 @@ def _body(config: DbPollConfig, value: Any) -> tuple[bytes, str]:
         except UnicodeDecodeError as e:
             raise _Unusable(column, f"the body is not UTF-8 ({e.reason} at byte {e.start})",
                             ENCODING) from e
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise _Unusable(column, f"the body is not JSON: line {e.lineno}, column {e.colno}: "
-                        f"{e.msg}") from e
-    except RecursionError as e:
-        raise _Unusable(column, "the body's JSON is nested too deeply") from e
+    try:  # the pipeline's own strict reader: the row is refused here for the reason it would be
+        parsed = read_json(text.encode("utf-8"))
+    except TransformError as e:
+        problem = unreadable_json(e.code, f"the body is not JSON: {e.message}",
+                                  malformed=ROW_INVALID)
+        raise _Unusable(column, problem.message, problem.code) from e
     if not isinstance(parsed, dict):
         raise _Unusable(column, f"the body is a JSON {type(parsed).__name__}, not an object")
     return raw, "application/json"

@@ -8,9 +8,11 @@ takes a re-read record as a duplicate of the same content).
 
 Failures: a refused connection, a timeout or a 5xx/408/429 answer is a
 :class:`TransientError` (the poll loop backs off and health goes down); any other non-2xx
-answer, or an answer without a list at ``items_path``, is a :class:`PermanentError` (a
-configuration problem: logged, health down, tried again after the back-off in case it was
-fixed at the system). An item that cannot become a record (not a JSON object, no cursor, no
+answer, an answer without a list at ``items_path``, or an answer the hub's strict JSON reader
+(:func:`transforms.read_json`: duplicate keys, lone surrogates, huge numbers, deep nesting,
+UTF-16 ...) refuses, is a :class:`PermanentError` (logged with the reason code, health down,
+tried again after the back-off in case it was fixed at the system; the watermark stays, so no
+item is skipped). An item that cannot become a record (not a JSON object, no cursor, no
 record type, or refused by :meth:`RestPullAdapter.transform`) is quarantined with
 ``port.reject`` and its JSON, and the feed moves past it.
 """
@@ -18,8 +20,8 @@ record type, or refused by :meth:`RestPullAdapter.transform`) is quarantined wit
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
+from email.message import Message
 from typing import Any, ClassVar
 
 import requests
@@ -35,8 +37,8 @@ from adapters.sdk import (
     PermanentError,
     PollingInboundAdapter,
     RecordProblem,
-    TransientError,
 )
+from transforms import TransformError, read_json, write_json
 
 #: The checkpoint key the watermark is kept under.
 WATERMARK_KEY = "watermark"
@@ -182,10 +184,13 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
                 f"GET {config.url} answered {describe(response)} (check the URL, parameters "
                 "and credentials)"
             )
-        try:
-            document = response.json()
-        except ValueError as e:
-            raise TransientError(f"GET {config.url} answered {describe(response)}: not JSON") from e
+        try:  # the hub's strict reader: a page it cannot trust item by item is not guessed at
+            document = read_json(response.content, _charset(response))
+        except TransformError as e:
+            raise PermanentError(
+                f"GET {config.url} answered {describe(response)}: not JSON the hub reads "
+                f"({e.code}: {e.message})"
+            ) from e
         try:
             items = find(document, config.items_path)
         except PathMissing as e:
@@ -198,7 +203,7 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
         return items
 
     def _read(self, item: Any) -> _Item:
-        raw = json.dumps(item, ensure_ascii=False).encode("utf-8")
+        raw = write_json(item)
         key = "sha256:" + hashlib.sha256(raw).hexdigest()
         if not isinstance(item, dict):
             problem = RecordProblem(
@@ -223,7 +228,7 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
         except ItemRefused as e:
             known_type = record_type if record_type and RECORD_TYPE.match(record_type) else None
             return _Item(raw, cursor, key, problem=e.problem, record_type=known_type)
-        body = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        body = write_json(record)  # numbers exactly as the feed wrote them
         return _Item(raw, cursor, key, InboundRecord(body, record_type, source_message_id=ident))
 
     def _record_of(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +240,13 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
             raise _refusal("adapter.malformed", self.config.record_path,
                            f"the record is a JSON {_json_type(record)}, not an object")
         return self.transform(record)
+
+
+def _charset(response: requests.Response) -> str | None:
+    """The charset the answer's Content-Type names (None: the reader's UTF-8)."""
+    header = Message()
+    header["Content-Type"] = response.headers.get("Content-Type", "")
+    return header.get_content_charset()
 
 
 def _refusal(code: str, path: str | None, message: str) -> ItemRefused:

@@ -16,6 +16,12 @@ of the quarantined copy (the core sends feedback about it to the source as well)
 | 411 / 413 | http.length_required / http.too_large | no Content-Length / body over the limit; nothing kept |
 | 503 | hub.unavailable | the hub cannot take records now; ``Retry-After`` says when to try again |
 
+Bodies are read by the pipeline's own strict reader (:func:`transforms.read_json`): a body the
+hub would refuse is refused here (``adapter.encoding`` for encodings, else ``adapter.malformed``,
+the message starting with the reader's own code: ``json.duplicate_key``, ``json.too_deep``,
+``json.lone_surrogate``, ``json.number_too_large``, ``json.malformed``...), quarantined, and the
+source hears back; numbers travel on exactly as sent.
+
 An array may mix good records and bad elements: the good ones are submitted, each bad element
 is quarantined on its own (path ``[i]``), and the answer lists both (202 if anything was
 accepted, else 400).
@@ -24,7 +30,6 @@ accepted, else 400).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from dataclasses import dataclass, field
 from email.message import Message
@@ -33,7 +38,14 @@ from urllib.parse import unquote, urlsplit
 
 from adapters.rest.json_paths import PathMissing, find
 from adapters.rest.pull_config import RECORD_TYPE
-from adapters.sdk import InboundPort, InboundRecord, RecordProblem, TransientError
+from adapters.sdk import (
+    InboundPort,
+    InboundRecord,
+    RecordProblem,
+    TransientError,
+    unreadable_json,
+)
+from transforms import TransformError, read_json, write_json
 
 if TYPE_CHECKING:
     from adapters.rest.push_config import RestPushConfig
@@ -149,7 +161,7 @@ class Webhook:
         good: list[tuple[int, InboundRecord]] = []
         bad: list[tuple[int, bytes, RecordProblem]] = []
         for index, value in enumerate(values):
-            data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+            data = write_json(value)  # numbers exactly as sent
             if isinstance(value, dict):
                 ident = header_id or self._id_of(value)
                 good.append((index, InboundRecord(data, record_type, source_message_id=ident)))
@@ -201,20 +213,9 @@ def declared_length(header: str | None) -> int | Answer:
 
 
 def _parse(raw: bytes, charset: str | None) -> tuple[Any, RecordProblem | None]:
-    """The JSON value of ``raw``, or the problem that stops reading it."""
+    """The JSON value of ``raw`` read by the hub's one strict reader (the pipeline's), or the
+    problem that stops reading it, with the reader's own reason code."""
     try:
-        text = raw.decode(charset) if charset else raw
-    except (LookupError, UnicodeDecodeError) as e:
-        return None, RecordProblem("adapter.encoding", f"not readable as {charset}: {e}")
-    try:
-        return json.loads(text, parse_constant=_no_constant), None
-    except UnicodeDecodeError as e:
-        return None, RecordProblem("adapter.encoding", f"not UTF-8 JSON: {e}")
-    except ValueError as e:
-        where = f"line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
-        message = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
-        return None, RecordProblem("adapter.malformed", f"not JSON: {message}", where)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+        return read_json(raw, charset), None
+    except TransformError as e:
+        return None, unreadable_json(e.code, e.message, e.path)

@@ -14,6 +14,7 @@ from adapters.sdk.adapter_errors import (
     PermanentError,
     RecordProblem,
     TransientError,
+    unreadable_json,
 )
 from adapters.sdk.config import (
     MASK,
@@ -81,5 +82,6 @@ __all__ = [
     "masked",
     "open_regular",
     "resolve_secret",
+    "unreadable_json",
     "write_private",
 ]

@@ -54,6 +54,17 @@ ADAPTER_REASONS: tuple[Reason, ...] = table({
 ADAPTER_REASON_CODES: Mapping[str, str] = MappingProxyType({r.code: r.meaning for r in ADAPTER_REASONS})
 
 
+def unreadable_json(code: str, message: str, path: str = "",
+                    *, malformed: str = "adapter.malformed") -> RecordProblem:
+    """The problem an adapter reports for a body the hub's strict JSON reader refused with
+    ``code`` (``transforms.read_json``: ``json.*``): ``adapter.encoding`` for an encoding
+    refusal, else ``malformed`` (``adapter.malformed``; ``adapter.row_invalid`` for rows). The
+    message starts with the reader's own code, so the source still learns the exact reason
+    (``json.duplicate_key: key 'a' appears twice ...``)."""
+    adapter_code = "adapter.encoding" if code.startswith("json.encoding") else malformed
+    return RecordProblem(adapter_code, f"{code}: {message}", path)
+
+
 class RecordProblem(Problem):
     """Why one inbound record is refused: a :class:`~schemas.contract.problems.Problem` built
     in the SDK's argument order, ``RecordProblem(code, message, path="")``.

@@ -5,7 +5,9 @@ raises :class:`~adapters.soap.soap11.SoapFault` (Client) with a reason code and 
 offending element: ``adapter.unsupported`` for another operation, a record type not taken or a
 content type the hub cannot decode; ``adapter.encoding`` for a text body declared in a charset
 other than UTF-8 (text in a SOAP envelope is Unicode: bytes in GBK travel as ``bodyBase64``);
-``adapter.malformed`` for anything else outside the contract. :func:`readable_ids` recovers the
+``adapter.malformed`` for anything else outside the contract; a JSON body the hub's strict reader
+(:func:`transforms.read_json`) refuses is ``adapter.encoding``/``adapter.malformed``, the message
+led by that reader's ``json.*`` code. :func:`readable_ids` recovers the
 record type and source id of a refused request, for the quarantined copy.
 """
 
@@ -17,10 +19,11 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from adapters.sdk import InboundRecord
+from adapters.sdk import InboundRecord, unreadable_json
 from adapters.soap.contract import SUBMIT_RECORD, qname
 from adapters.soap.soap11 import SoapFault, charset_of, check_children, child_text
 from schemas import RECORD_TYPES
+from transforms import TransformError, read_json
 
 #: Media types a submitted body may have (the hub's decoders read these).
 MEDIA_TYPES = ("application/json", "application/xml", "text/xml")
@@ -87,6 +90,13 @@ def _body(operation: etree._Element, content_type: str) -> tuple[bytes, str]:
     if not data.strip():
         raise SoapFault("Client", "adapter.malformed", "the body is empty",
                         path="SubmitRecord/body")
+    if media == "application/json":
+        try:  # the pipeline's own strict reader, so the caller hears the reason at once
+            read_json(data, charset_of(content_type))
+        except TransformError as e:
+            problem = unreadable_json(e.code, e.message)
+            raise SoapFault("Client", problem.code, problem.message,
+                            path="SubmitRecord/body") from e
     return data, content_type
 
 

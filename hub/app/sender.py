@@ -8,7 +8,6 @@ messages with a content type, confirmed by the broker.
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from schemas.contract.topology import (
     is_reply_queue_of,
     reply_queue_prefix,
 )
+from transforms import TransformError, read_json, write_json
 
 CONFIRM_TIMEOUT_SECONDS = 30.0
 
@@ -44,7 +44,8 @@ def records_from_file(path: Path) -> Iterator[Record]:
     """Split a file into record bodies: a JSON array gives one record per item.
 
     ``.xml`` files are sent whole (one record, or a source's own batch layout); the record type
-    is taken from the root element when it names one. Other JSON is one record. The bytes of
+    is taken from the root element when it names one. Other JSON is one record. JSON is read by
+    the hub's strict reader; a file it refuses is sent whole, for the hub to refuse with feedback. The bytes of
     XML files are not decoded here: their declared encoding travels with them.
     """
     raw = path.read_bytes()
@@ -52,14 +53,14 @@ def records_from_file(path: Path) -> Iterator[Record]:
         yield Record(str(path), raw, "application/xml", _xml_root_name(raw))
         return
     try:
-        document = json.loads(raw)
-    except ValueError:
-        # Malformed JSON is sent as it is: rejecting it is the hub's job, with feedback.
+        document = read_json(raw)
+    except TransformError:
+        # JSON the hub refuses is sent as it is: rejecting it is the hub's job, with feedback.
         yield Record(str(path), raw, "application/json")
         return
     items = document if isinstance(document, list) else [document]
     for index, item in enumerate(items):
-        body = json.dumps(item, ensure_ascii=False).encode("utf-8")
+        body = write_json(item)  # numbers exactly as in the file
         origin = f"{path}#{index}" if isinstance(document, list) else str(path)
         yield Record(origin, body, "application/json")
 

@@ -5,7 +5,10 @@ Adapters never see the broker or the journal; this module gives them both:
   ``<system>.<record-type>``, exactly as a department publishing over AMQP would, and waits for
   the broker's confirms before returning; a refused record goes the same way with the
   :data:`ADAPTER_PROBLEMS_HEADER`, so the processor quarantines it, journals it and sends
-  feedback like any other rejection.
+  feedback like any other rejection. Each record is published as the hub's broker user with the
+  hub message id in :data:`HUB_MESSAGE_ID_HEADER`, and the worker keeps that id (it believes
+  the header only from that user), so the id ``submit``/``reject`` return, which adapters answer
+  their callers with, is the one ``hub trace`` finds.
 - :class:`AdapterLoop` runs an inbound adapter's lifecycle inside ``hub run`` (start with
   back-off while its system is away, then stop cleanly).
 - :func:`validate_config` checks an adapter entry against its kind's ``Config``;
@@ -34,7 +37,7 @@ from adapters.sdk.lifecycle import (
     OutboundAdapter,
 )
 from adapters.sdk.ports import EntityLookup, EntityLookupAdapter
-from hub.runtime.broker import KeptSession
+from hub.runtime.broker import KeptSession, publisher_identity
 from hub.runtime.declarations import Topology
 from schemas.contract.errors import (
     BrokerUnavailable,
@@ -42,7 +45,7 @@ from schemas.contract.errors import (
     PublishNotConfirmed,
     TransientError,
 )
-from schemas.contract.messages import OutboundMessage
+from schemas.contract.messages import HUB_MESSAGE_ID_HEADER, OutboundMessage
 from schemas.contract.problems import ADAPTER_PROBLEMS_HEADER
 from schemas.contract.topology import INBOUND, inbound_routing_key
 
@@ -83,6 +86,7 @@ class BrokerInboundPort:
         self._confirm_timeout = confirm_timeout
         self._lock = threading.Lock()
         self._session = KeptSession(broker_url, topology)
+        self._user = publisher_identity(broker_url)
         self._on_records = on_records or (lambda outcome, count: None)
 
     def submit(self, records: Sequence[InboundRecord]) -> list[str]:
@@ -95,7 +99,7 @@ class BrokerInboundPort:
         self._publish(messages)
         if messages:
             self._on_records("submitted", len(messages))
-        return [m.message_id or "" for m in messages]
+        return [str(m.headers[HUB_MESSAGE_ID_HEADER]) for m in messages]
 
     def reject(
         self,
@@ -112,7 +116,7 @@ class BrokerInboundPort:
         )
         self._publish([message])
         self._on_records("refused", 1)
-        return message.message_id or ""
+        return str(message.headers[HUB_MESSAGE_ID_HEADER])
 
     def close(self) -> None:
         with self._lock:
@@ -127,6 +131,8 @@ class BrokerInboundPort:
         headers: dict[str, Any],
     ) -> OutboundMessage:
         headers[ADAPTER_HEADER] = self._kind
+        hub_id = str(uuid.uuid4())
+        headers[HUB_MESSAGE_ID_HEADER] = hub_id
         return OutboundMessage(
             exchange=INBOUND,
             routing_key=inbound_routing_key(self.source, record_type),
@@ -134,29 +140,46 @@ class BrokerInboundPort:
             content_type=content_type,
             content_encoding=None,
             headers=headers,
-            message_id=message_id or str(uuid.uuid4()),
+            message_id=message_id or hub_id,
             correlation_id=None,
+            user_id=self._user,
         )
 
     def _publish(self, messages: list[OutboundMessage]) -> None:
+        """Publish and await confirms. A kept connection may have died while idle (the broker
+        closes it after missed heartbeats: nothing beats while no record comes), which is only
+        found out on use; so a failure on a session opened before this call is retried once on
+        a fresh one. A publish that reached the broker before the failure may then arrive
+        twice: the hub takes the copy as a duplicate of the same content (at least once)."""
         if not messages:
             return
         with self._lock:
-            session = self._session.get()
-            broken: tuple[type[BaseException], ...] = (OSError, *session.recoverable_errors)
+            kept = self._session.is_open
             try:
-                publisher = session.publisher()
-                for message in messages:
-                    publisher.publish(message)
-                failed = publisher.settle(self._confirm_timeout)
-            except TransientError:
-                self._session.drop()
-                raise
-            except broken as e:
-                self._session.drop()
-                raise BrokerUnavailable(f"publishing for {self.source}: {e}") from e
+                failed = self._publish_once(messages)
+            except BrokerUnavailable:
+                if not kept:
+                    raise
+                log.info("%s: the kept broker connection was gone; reconnecting", self.source)
+                failed = self._publish_once(messages)
         if failed:
             raise PublishNotConfirmed(f"the broker refused {len(failed)} of {len(messages)} records")
+
+    def _publish_once(self, messages: list[OutboundMessage]) -> set[int]:
+        """The messages the broker refused; BrokerUnavailable (session dropped) if it failed."""
+        session = self._session.get()
+        broken: tuple[type[BaseException], ...] = (OSError, *session.recoverable_errors)
+        try:
+            publisher = session.publisher()
+            for message in messages:
+                publisher.publish(message)
+            return publisher.settle(self._confirm_timeout)
+        except TransientError:
+            self._session.drop()
+            raise
+        except broken as e:
+            self._session.drop()
+            raise BrokerUnavailable(f"publishing for {self.source}: {e}") from e
 
 
 class AdapterLoop:

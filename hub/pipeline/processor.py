@@ -56,15 +56,19 @@ class Processor:
         receipts: bool = False,
         nonconforming_codes: Collection[str] | None = None,
         clock: Callable[[], datetime] = utc_now,
+        trusted_publisher: str | None = None,
     ) -> None:
         """``nonconforming_codes``: credit codes legally issued though they fail the check
-        character (records carrying them go to review); None means the shipped allow-list."""
+        character (records carrying them go to review); None means the shipped allow-list.
+        ``trusted_publisher``: the hub's own broker user, whose inputs keep the hub message id
+        its inbound port gave them (see :func:`hub.pipeline.receive.hub_message_id`)."""
         self.systems = systems
         self.routes = routes
         self.mappings = mappings
         self.max_message_bytes = max_message_bytes
         self.receipts = receipts
         self.nonconforming_codes = nonconforming_codes
+        self.trusted_publisher = trusted_publisher
         self._stamp = Stamp(clock, node_name())
 
     def process(self, message: InboundMessage) -> Outcome:
@@ -73,7 +77,7 @@ class Processor:
         ``form`` is always the latest form the input reached: a stage that refuses, or sends
         to review, ends the way early, and a bug in any stage refuses the input from there.
         """
-        received = receive(message, self._stamp)
+        received = receive(message, self._stamp, self.trusted_publisher)
         form: Form = received
         try:
             form = check_addressing(received, self.systems, self.max_message_bytes)

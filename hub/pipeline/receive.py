@@ -9,13 +9,14 @@ sources may not send or the hub does not know, and a body over the size limit.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Container, Mapping
 from typing import Any
 
 import schemas
 from hub.pipeline.forms import FEEDBACK, Input, Received, Refusal, Stamp
 from schemas.contract.envelope import new_message_id
-from schemas.contract.messages import InboundMessage
+from schemas.contract.messages import HUB_MESSAGE_ID_HEADER, InboundMessage
 from schemas.contract.problems import (
     ADAPTER_PROBLEMS_HEADER,
     MESSAGE_TOO_LARGE,
@@ -29,14 +30,17 @@ from schemas.contract.states import EventKind
 SCHEMA_VERSION_HEADER = "hub-schema-version"
 
 
-def receive(message: InboundMessage, stamp: Stamp) -> Received:
-    """The input identified (a new hub message id; source and record type from the routing key;
-    the schema version from its header, else the current one), with the ``received`` hop."""
+def receive(
+    message: InboundMessage, stamp: Stamp, trusted_publisher: str | None = None
+) -> Received:
+    """The input identified (its hub message id, see :func:`hub_message_id`; source and record
+    type from the routing key; the schema version from its header, else the current one), with
+    the ``received`` hop."""
     source, _, record_type = message.routing_key.partition(".")
     version = message.headers.get(SCHEMA_VERSION_HEADER) or schemas.SCHEMA_VERSION
     identity = Input(
         message=message,
-        message_id=new_message_id(),
+        message_id=hub_message_id(message, trusted_publisher),
         received_at=stamp.clock(),
         source=source,
         record_type=record_type,
@@ -44,6 +48,25 @@ def receive(message: InboundMessage, stamp: Stamp) -> Received:
     )
     hop = stamp.hop(EventKind.RECEIVED, f"{len(message.body)} bytes, key {message.routing_key}")
     return Received(identity, (hop,))
+
+
+def hub_message_id(message: InboundMessage, trusted_publisher: str | None) -> str:
+    """The id the hub gives this input: the one the hub's own inbound port already gave it (in
+    :data:`HUB_MESSAGE_ID_HEADER`, and only when the broker vouches that the hub's own user,
+    ``trusted_publisher``, published it, and it is a UUID), else a new one. A department cannot
+    choose the id: it could otherwise merge its message into another's journal record."""
+    claimed = message.headers.get(HUB_MESSAGE_ID_HEADER)
+    trusted = trusted_publisher is not None and message.user_id == trusted_publisher
+    if trusted and isinstance(claimed, str) and _is_canonical_uuid(claimed):
+        return claimed
+    return new_message_id()
+
+
+def _is_canonical_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def check_addressing(

@@ -149,6 +149,19 @@ class BrokerSession:
         return self.connection
 
 
+#: Who the hub publishes as on a transport without users (kombu's SQLite and in-memory brokers,
+#: which only processes of this host reach).
+EMBEDDED_PUBLISHER = "hub"
+
+
+def publisher_identity(url: str) -> str:
+    """The broker user the hub publishes as at ``url`` (its AMQP ``user_id``): RabbitMQ checks a
+    message's ``user_id`` against the connection's user, so a department cannot claim it."""
+    if not url.startswith("amqp"):
+        return EMBEDDED_PUBLISHER
+    return str(Connection(url).userid or "guest")
+
+
 class KeptSession:
     """One broker session kept open between uses, opened on first use and dropped after a
     failure so that the next use reconnects (one connection attempt each time). Not
@@ -166,6 +179,11 @@ class KeptSession:
             session.open()
             self._session = session
         return self._session
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a session is kept from an earlier :meth:`get` (it may have died since)."""
+        return self._session is not None
 
     def drop(self) -> None:
         """Close the session, if open; the next :meth:`get` reconnects."""

@@ -225,4 +225,5 @@ def _to_inbound(message: Message) -> InboundMessage:
         correlation_id=properties.get("correlation_id"),
         reply_to=properties.get("reply_to"),
         headers=dict(message.headers or {}),
+        user_id=properties.get("user_id"),
     )

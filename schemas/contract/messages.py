@@ -12,6 +12,10 @@ from typing import Any
 
 #: Header in which the hub counts the attempts at one input (set when it is retried).
 ATTEMPT_HEADER = "hub-attempt"
+#: Header in which the hub's own inbound port (adapters) names the hub message id it has
+#: already given a record, so the id an adapter answers its caller with is the one the hub
+#: journals. Believed only from the hub's own broker user (see ``InboundMessage.user_id``).
+HUB_MESSAGE_ID_HEADER = "hub-message-id"
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class InboundMessage:
     correlation_id: str | None = None
     reply_to: str | None = None
     headers: Mapping[str, Any] = field(default_factory=dict)
+    #: The AMQP ``user_id`` property: RabbitMQ refuses a publish whose ``user_id`` is not the
+    #: publisher's authenticated user, so it says who published (None when not set).
+    user_id: str | None = None
 
     def copy_to(
         self, exchange: str, routing_key: str, headers: Mapping[str, Any], message_id: str | None,
@@ -66,6 +73,8 @@ class OutboundMessage:
     correlation_id: str | None = None
     reply_to: str | None = None
     mandatory: bool = True
+    #: Sent as the AMQP ``user_id`` property (the broker checks it against the connection's user).
+    user_id: str | None = None
 
     def properties(self) -> dict[str, Any]:
         """Keyword arguments for kombu's ``Producer.publish``."""
@@ -84,4 +93,6 @@ class OutboundMessage:
             props["correlation_id"] = self.correlation_id
         if self.reply_to:
             props["reply_to"] = self.reply_to
+        if self.user_id:
+            props["user_id"] = self.user_id
         return props

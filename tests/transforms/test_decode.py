@@ -88,14 +88,15 @@ def test_source_mapping_runs_after_decoding_when_catalogue_has_one(
     }
 
 
-def test_json_nan_and_deep_nesting_are_malformed() -> None:
-    for body in (
-        b'{"fine_amount": NaN}',
-        b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+def test_json_nan_is_malformed_and_deep_nesting_too_deep() -> None:
+    # Deep nesting was json.malformed before the strict reader gave it its own code.
+    for body, code in (
+        (b'{"fine_amount": NaN}', "json.malformed"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "json.too_deep"),
     ):
         with pytest.raises(TransformError) as caught:
             _decode(body, "application/json")
-        assert caught.value.code == "json.malformed"
+        assert caught.value.code == code
 
 
 def test_encode_json_is_utf8_unescaped_with_decimals_and_dates_as_strings() -> None:

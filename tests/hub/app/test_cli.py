@@ -58,6 +58,23 @@ def test_validate_records_prints_one_verdict_per_record_with_codes_and_paths() -
     ]
 
 
+def test_validate_gives_a_verdict_not_a_crash_for_hostile_json(tmp_path: Path) -> None:
+    # Deep nesting crashed `hub validate` (RecursionError); a 5000-digit integer was an error.
+    cases = {
+        "deep.json": (b"[" * 100_000 + b"]" * 100_000, "json.too_deep"),
+        "huge.json": (b'{"licence_number": ' + b"9" * 5000 + b"}", "json.number_too_large"),
+        "twice.json": (b'{"licence_number": "a", "licence_number": "b"}', "json.duplicate_key"),
+    }
+    for name, (body, _) in cases.items():
+        (tmp_path / name).write_bytes(body)
+    result = _run("validate", "--type", "administrative_licence",
+                  *(str(tmp_path / name) for name in cases))
+    assert result.exit_code == 1
+    verdicts = _lines(result)
+    assert [(v["valid"], v["problems"][0]["code"]) for v in verdicts] == [
+        (False, code) for _, code in cases.values()]
+
+
 def test_validate_xml_takes_the_record_type_from_the_root_element() -> None:
     result = _run("validate", str(RECORDS / "licence.xml"))
     assert result.exit_code == 0
