@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from hub.config.durations import parse_duration
-from schemas.contract.errors import ConfigError
+from schemas.contract.errors import ConfigError, validation_summary
 
 EMBEDDED_BROKER_FILE = "broker.sqlite"
 EMBEDDED_JOURNAL_FILE = "journal.sqlite"
@@ -185,5 +185,5 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSetti
     try:
         settings = _Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as e:
-        raise ConfigError(f"invalid configuration: {e}") from e
+        raise ConfigError(f"invalid configuration: {validation_summary(e)}") from e
     return HubSettings.model_validate(settings.model_dump())

@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import schemas
-from schemas.contract.errors import ConfigError
+from schemas.contract.errors import ConfigError, validation_summary
 from schemas.types.systems import SYSTEMS_FILE
 
 SHIPPED_CATALOGUE = SYSTEMS_FILE
@@ -114,7 +114,7 @@ class SystemCatalogue:
         except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
             raise ConfigError(f"{path}: cannot read the systems catalogue: {e}") from e
         except ValidationError as e:
-            raise ConfigError(f"{path}: invalid system entry: {e}") from e
+            raise ConfigError(f"{path}: invalid system entry: {validation_summary(e)}") from e
 
     def __contains__(self, system_id: object) -> bool:
         return system_id in self._by_id

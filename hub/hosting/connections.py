@@ -54,7 +54,7 @@ from adapters.sdk.config import AdapterConfig, OutboundConfig
 from adapters.sdk.lifecycle import Mode
 from hub.config.durations import parse_duration
 from hub.hosting.adapter_host import adapter_class, validate_config, validate_lookup
-from schemas.contract.errors import ConfigError
+from schemas.contract.errors import ConfigError, validation_summary
 
 #: The one system that answers credit-code lookups (its entry may carry ``lookup``).
 LEGAL_ENTITY_LIBRARY = "legal-entity-library"
@@ -225,7 +225,7 @@ def _connection(
             raise ConfigError(f"only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
         lookup = None if entry.lookup is None else _lookup(registry, entry.lookup)
     except ValidationError as e:
-        raise ConfigError(f"{where}: {e}") from e
+        raise ConfigError(f"{where}: {validation_summary(e)}") from e
     except ConfigError as e:
         raise ConfigError(f"{where}: {e}") from e
     for config in inbound:
@@ -254,5 +254,7 @@ def _lookup(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
     """The ``lookup`` block validated; its errors say they are about ``lookup``."""
     try:
         return validate_lookup(registry, raw)
-    except (ValidationError, ConfigError) as e:
+    except ValidationError as e:
+        raise ConfigError(f"lookup: {validation_summary(e)}") from e
+    except ConfigError as e:
         raise ConfigError(f"lookup: {e}") from e

@@ -44,6 +44,8 @@ Raise with ``from e`` so the original cause stays in the log.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class HubError(Exception):
     """Base class of every error the hub raises on purpose."""
@@ -67,3 +69,16 @@ class PublishNotConfirmed(TransientError):
 
 class PermanentError(HubError):
     """A failure that will not go away by retrying the same message."""
+
+
+def validation_summary(error: ValidationError) -> str:
+    """A configuration model's validation failure as one line: ``key: problem; key: problem``.
+
+    Never the offending values: pydantic's own text repeats each input, and a credential
+    written inline where a reference (``env:``/``file:``) belongs would be printed with it.
+    """
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or '<top>'}: "
+        f"{item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors(include_url=False, include_input=False)
+    )
