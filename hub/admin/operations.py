@@ -22,7 +22,13 @@ from typing import Any
 
 from kombu.message import Message
 
-from hub.admin.dead_letters import DeadLetter, body_text, dead_letter_queue, scan
+from hub.admin.dead_letters import (
+    SCAN_LIMIT,
+    DeadLetter,
+    body_text,
+    dead_letter_queue,
+    scan,
+)
 from hub.assembly import Hub
 from hub.delivery.runner import (
     ATTEMPT,
@@ -48,6 +54,11 @@ REPLAY_OF_HEADER = "hub-replay-of"
 
 #: Longest reason kept in the audit trail.
 MAX_REASON_LENGTH = 1000
+#: Most inputs one replay may publish (the same bound as a dead-letter scan).
+MAX_REPLAY_LIMIT = SCAN_LIMIT
+#: Messages per second a retry or replay may send: at least one per ten seconds (slower would
+#: hold the caller for hours), at most a hundred. Both doors (CLI and HTTP) are held to them here.
+MIN_RATE, MAX_RATE = 0.1, 100.0
 
 #: Control characters (C0, DEL, C1), refused in reasons and actors: one printable line each, and
 #: PostgreSQL cannot store a NUL.
@@ -196,6 +207,8 @@ class AdminOps:
         """
         _require_text(actor=actor, reason=reason)
         pace = _Pace(rate_per_second)
+        if query.limit is None or not 0 < query.limit <= MAX_REPLAY_LIMIT:
+            raise ConfigError(f"a replay takes between 1 and {MAX_REPLAY_LIMIT} inputs (--limit)")
         messages = []
         for message in self.journal.find_messages(query):
             if message.body_truncated:
@@ -238,9 +251,10 @@ class _Pace:
     """At most ``rate`` calls of :meth:`wait` per second."""
 
     def __init__(self, rate: float) -> None:
-        # Slower than one message in 100 s is a typo, and would sleep for ever (or overflow).
-        if not (math.isfinite(rate) and rate >= 0.01):
-            raise ConfigError("the rate must be a number of messages per second, at least 0.01")
+        # Slower is a typo and would sleep for ever (or overflow); faster floods the broker.
+        if not (math.isfinite(rate) and MIN_RATE <= rate <= MAX_RATE):
+            raise ConfigError(f"the rate must be between {MIN_RATE} and {MAX_RATE} messages "
+                              "per second")
         self._interval, self._next = 1.0 / rate, time.monotonic()
 
     def wait(self) -> None:

@@ -289,3 +289,19 @@ def test_the_cli_audits_the_os_account_whatever_the_environment_or_actor_says(
     audit = world.client.get("/audit", headers=VIEWER).json()
     assert [(a["actor"], a["reason"]) for a in audit] == [(f"{account} (as ops-li)", "labelled"),
                                                           (account, "plain")]
+
+
+def test_the_cli_is_held_to_the_same_replay_and_rate_caps_as_the_api(
+    world: AdminWorld, broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {"HUB_BROKER_URL": broker_url, "HUB_DATA_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    base = ["replay", "--credit-code", CODE, "--dry-run", "--reason", "caps"]
+    too_many = runner.invoke(main, [*base, "--limit", "10001"])
+    assert too_many.exit_code == 2 and "--limit" in too_many.output, too_many.output
+    for rate in ("0.01", "1000", "nan"):
+        too_fast = runner.invoke(main, [*base, "--rate", rate])
+        assert too_fast.exit_code == 2 and "rate" in too_fast.output, too_fast.output
+    assert runner.invoke(main, [*base, "--limit", "10000", "--rate", "100"]).exit_code == 0
+    assert world.client.get("/audit", headers=VIEWER).json()[0]["reason"] == "caps"

@@ -26,16 +26,17 @@ from pydantic import (
     model_validator,
 )
 
-from hub.admin.dead_letters import SCAN_LIMIT, DeadLetter
-from hub.admin.operations import MAX_REASON_LENGTH, ActionResult
+from hub.admin.dead_letters import DeadLetter
+from hub.admin.operations import (
+    MAX_RATE,
+    MAX_REASON_LENGTH,
+    MAX_REPLAY_LIMIT,
+    MIN_RATE,
+    ActionResult,
+)
 from hub.app.http.error_responses import ERROR_CODES
 from hub.journal import EVENT_KINDS, AuditEntry, JournalEvent, MessageQuery, event_kind
 
-#: Most inputs one replay may publish (the same bound as a dead-letter scan).
-MAX_REPLAY_LIMIT = SCAN_LIMIT
-#: Messages per second a retry or replay may send: at least one per ten seconds (slower would
-#: hold the request for hours), at most a hundred.
-MIN_RATE, MAX_RATE = 0.1, 100.0
 #: Most message ids one request may name.
 MAX_IDS = 1000
 #: Longest identifier (message id, system id, credit code, record type) accepted.
