@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from adapters.sdk.regular_files import write_private
 from adapters.simulators.world import SimulatedWorld
 from hub.app.demo import SAMPLES
 from hub.assembly import Hub
@@ -44,8 +45,9 @@ def run_world(
     try:
         connections = world.write_connections()
         env_file = folder / "simulators.env"
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in world.environment().items()),
-                            encoding="utf-8")
+        # The simulated systems' credentials: readable by this account only.
+        write_private(env_file, "".join(f"{k}={v}\n" for k, v in world.environment().items())
+                      .encode("utf-8"), fsync=False)
         os.environ.update(world.environment())
         click.echo(f"Simulators running; connections: {connections}; credentials: {env_file}")
         for system, simulator in world.simulators.items():

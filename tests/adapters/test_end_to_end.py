@@ -81,3 +81,5 @@ def test_hub_simulate_once_reports_every_sample_delivered(tmp_path: Path) -> Non
     # The city's records came in over HTTPS, with a throwaway certificate the output names.
     assert "Demo certificate: a throwaway CA" in result.output
     assert "demo-tls/hub-demo.crt" in (tmp_path / "world" / "connections.yaml").read_text()
+    # The simulated systems' credentials are readable by this account only.
+    assert (tmp_path / "world" / "simulators.env").stat().st_mode & 0o777 == 0o600
