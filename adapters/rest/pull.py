@@ -8,13 +8,22 @@ takes a re-read record as a duplicate of the same content).
 
 Failures: a refused connection, a timeout or a 5xx/408/429 answer is a
 :class:`TransientError` (the poll loop backs off and health goes down); any other non-2xx
-answer, an answer without a list at ``items_path``, or an answer the hub's strict JSON reader
-(:func:`transforms.read_json`: duplicate keys, lone surrogates, huge numbers, deep nesting,
-UTF-16 ...) refuses, is a :class:`PermanentError` (logged with the reason code, health down,
-tried again after the back-off in case it was fixed at the system; the watermark stays, so no
-item is skipped). An item that cannot become a record (not a JSON object, no cursor, no
-record type, or refused by :meth:`RestPullAdapter.transform`) is quarantined with
-``port.reject`` and its JSON, and the feed moves past it.
+answer or an answer without a list at ``items_path`` is a :class:`PermanentError` (logged,
+health down, tried again after the back-off in case it was fixed at the system; the watermark
+stays, so no item is skipped).
+
+A page the hub's strict JSON reader (:func:`transforms.read_json`: duplicate keys, lone
+surrogates, huge numbers, deep nesting, UTF-16 ...) refuses is refused as a whole (see
+:mod:`adapters.rest.pull_refusal`): its body (bounded by ``max_message_bytes``) is handed to
+``port.reject`` once, with the reader's reason code (``adapter.malformed`` or
+``adapter.encoding``, the message starting with ``json.*``), so it is quarantined and the
+system hears why; then the poll fails with a :class:`PermanentError` as above. The same page
+served again at the same watermark is not quarantined again (its SHA-256 is kept in the
+checkpoints); health stays down and the watermark stays before it until the page changes.
+
+An item that cannot become a record (not a JSON object, no cursor, no record type, or refused
+by :meth:`RestPullAdapter.transform`) is quarantined with ``port.reject`` and its JSON, and the
+feed moves past it.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ import requests
 from adapters.rest.client import authorise, describe, send
 from adapters.rest.json_paths import PathMissing, find
 from adapters.rest.pull_config import RECORD_TYPE, RestPullConfig
+from adapters.rest.pull_refusal import (
+    REFUSED_PAGE_KEY,
+    RefusedPage,
+    bounded_page,
+    page_digest,
+)
 from adapters.rest.pull_watermark import Watermark
 from adapters.sdk import (
     AdapterConfig,
@@ -37,13 +52,14 @@ from adapters.sdk import (
     PermanentError,
     PollingInboundAdapter,
     RecordProblem,
+    unreadable_json,
 )
 from transforms import TransformError, read_json, write_json
 
 #: The checkpoint key the watermark is kept under.
 WATERMARK_KEY = "watermark"
 
-__all__ = ["WATERMARK_KEY", "ItemRefused", "RestPullAdapter", "RestPullConfig"]
+__all__ = ["REFUSED_PAGE_KEY", "WATERMARK_KEY", "ItemRefused", "RestPullAdapter", "RestPullConfig"]
 
 
 class ItemRefused(PermanentError):
@@ -187,10 +203,9 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
         try:  # the hub's strict reader: a page it cannot trust item by item is not guessed at
             document = read_json(response.content, _charset(response))
         except TransformError as e:
-            raise PermanentError(
-                f"GET {config.url} answered {describe(response)}: not JSON the hub reads "
-                f"({e.code}: {e.message})"
-            ) from e
+            raise self._refuse_page(response.content, e, since) from e
+        if self.port.checkpoints.get(REFUSED_PAGE_KEY):  # fixed at the system: forget it
+            self.port.checkpoints.put(REFUSED_PAGE_KEY, "")
         try:
             items = find(document, config.items_path)
         except PathMissing as e:
@@ -201,6 +216,28 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
                 f"{type(items).__name__}, not a list"
             )
         return items
+
+    def _refuse_page(self, body: bytes, error: TransformError, since: str | None) -> PermanentError:
+        """Quarantine the page the reader refused with ``error``, unless this very page (same
+        SHA-256, same watermark) already was; the error that fails the poll either way.
+
+        The checkpoint is written after ``port.reject`` returned: a crash in between
+        quarantines the page twice, never not at all."""
+        config, digest = self.config, page_digest(body)
+        where = f"GET {config.url} ({config.since_param}={since})"
+        known = RefusedPage.loads(self.port.checkpoints.get(REFUSED_PAGE_KEY))
+        if known is not None and known.same(digest, since):
+            return PermanentError(f"{where}: the page refused with {error.code} is served "
+                                  f"unchanged (quarantined as {known.message_id}); waiting for "
+                                  "the system to fix it")
+        kept, note = bounded_page(body, config.max_message_bytes)
+        problem = unreadable_json(error.code, f"{error.message} (a page of the feed: {where}; "
+                                  f"nothing after it is taken until it is fixed{note})", error.path)
+        message_id = self.port.reject(kept, problem, record_type=config.record_type,
+                                      content_type="application/json")
+        self.port.checkpoints.put(REFUSED_PAGE_KEY, RefusedPage(digest, since, message_id).dumps())
+        return PermanentError(f"{where}: a page the hub cannot read ({error.code}: "
+                              f"{error.message}); quarantined as {message_id}, the system is told")
 
     def _read(self, item: Any) -> _Item:
         raw = write_json(item)

@@ -81,6 +81,12 @@ class RestPullConfig(AdapterConfig):
     record_type_field: str | None = Field(
         default=None, description="Dotted path in each item to its record type."
     )
+    max_message_bytes: int = Field(
+        default=1_048_576, gt=0,
+        description="The hub's max_message_bytes (keep them equal): a page the hub's JSON reader "
+        "refuses is quarantined whole up to this size, beyond it as its first 4096 bytes "
+        "(the reason gives its length and SHA-256).",
+    )
     start_from: str | None = Field(
         default=None,
         description="Watermark for the very first poll (unset: the feed from its start).",

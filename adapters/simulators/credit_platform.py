@@ -4,7 +4,8 @@
   result it pushes the record to the hub's ``rest-push`` webhook (retrying while the hub is
   away); an emitted ``credit_record`` is added to its credit-record feed instead.
 - ``GET /credit-records?since=<seq>&limit=<n>``: the feed the hub's ``rest-pull`` takes,
-  ``{"items": [{"seq", "updated_at", "record"}]}``.
+  ``{"items": [{"seq", "updated_at", "record"}]}``; :meth:`~CreditPlatformSimulator.break_feed`
+  makes it answer a broken page (bytes as given) from a position on, until it is fixed.
 - ``POST /supervision-results``: where the hub's ``rest-out`` delivers supervision results;
   stored once per ``Idempotency-Key``; ``inbox.answering(503 or 422)`` makes it refuse.
 
@@ -46,6 +47,7 @@ class CreditPlatformSimulator(PushingSystem):
         self.pull_token = secrets.token_urlsafe(16)
         self._lock = threading.Lock()
         self._feed: list[Any] = []
+        self._broken: tuple[int, bytes] | None = None
 
     def environment(self) -> dict[str, str]:
         return {**super().environment(), self.pull_variable: self.pull_token}
@@ -90,6 +92,11 @@ class CreditPlatformSimulator(PushingSystem):
         with self._lock:
             self._feed.append(item)
 
+    def break_feed(self, body: bytes | None, since: int = 0) -> None:
+        """Answer ``body`` verbatim to every feed request from ``since`` on (None: fixed)."""
+        with self._lock:
+            self._broken = None if body is None else (since, body)
+
     def _credit_records(self, request: Request) -> Reply:
         if not bearer_ok(request, self.pull_token):
             return unauthorised()
@@ -98,4 +105,6 @@ class CreditPlatformSimulator(PushingSystem):
             return window
         since, limit = window
         with self._lock:
+            if self._broken is not None and since >= self._broken[0]:
+                return Reply(200, self._broken[1])
             return Reply(200, {"items": self._feed[since:][:limit]})

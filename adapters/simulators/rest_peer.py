@@ -144,7 +144,9 @@ def _handler_for(server: JsonServer) -> type[BaseHTTPRequestHandler]:
             request = Request(self.command, parts.path, dict(parse_qsl(parts.query)),
                               self.headers, self.rfile.read(length) if length else b"")
             reply = server.answer(request)
-            data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+            # bytes go out as they are: a system answering JSON the hub must refuse
+            data = (reply.body if isinstance(reply.body, bytes)
+                    else json.dumps(reply.body, ensure_ascii=False).encode("utf-8"))
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
