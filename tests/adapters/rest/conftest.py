@@ -9,33 +9,19 @@ import pytest
 from adapters.simulators.credit_platform import CreditPlatformSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from adapters.simulators.service_hall import ServiceHallSimulator
+from tests.adapters.rest.harness import running
 
 
 @pytest.fixture
 def credit_platform(monkeypatch: pytest.MonkeyPatch) -> Iterator[CreditPlatformSimulator]:
-    simulator = CreditPlatformSimulator()
-    simulator.start()
-    for name, value in simulator.environment().items():
-        monkeypatch.setenv(name, value)
-    yield simulator
-    simulator.stop()
+    yield from running(CreditPlatformSimulator(), monkeypatch)
 
 
 @pytest.fixture
 def service_hall(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceHallSimulator]:
-    simulator = ServiceHallSimulator()
-    simulator.start()
-    for name, value in simulator.environment().items():
-        monkeypatch.setenv(name, value)
-    yield simulator
-    simulator.stop()
+    yield from running(ServiceHallSimulator(), monkeypatch)
 
 
 @pytest.fixture
 def library(monkeypatch: pytest.MonkeyPatch) -> Iterator[LegalEntityLibrarySimulator]:
-    simulator = LegalEntityLibrarySimulator()
-    simulator.start()
-    for name, value in simulator.environment().items():
-        monkeypatch.setenv(name, value)
-    yield simulator
-    simulator.stop()
+    yield from running(LegalEntityLibrarySimulator(), monkeypatch)

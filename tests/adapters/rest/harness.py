@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import requests
 
@@ -30,7 +30,35 @@ from adapters.simulators.rest_system import PushingSystem
 from adapters.simulators.service_hall import ServiceHallSimulator
 from adapters.testing import RecordingPort, sample_licence
 
+if TYPE_CHECKING:
+    import pytest
+
 SetEnv = Callable[[str, str], None]
+
+
+class Simulator(Protocol):
+    """A simulated system: started, stopped, with its credentials as environment variables."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def environment(self) -> dict[str, str]: ...
+
+
+SimulatorT = TypeVar("SimulatorT", bound=Simulator)
+
+
+def running(simulator: SimulatorT, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatorT]:
+    """``simulator`` started, its credentials in the environment, for a fixture to yield from
+    (stopped afterwards)."""
+    simulator.start()
+    for name, value in simulator.environment().items():
+        monkeypatch.setenv(name, value)
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
 
 
 def as_port(port: RecordingPort) -> InboundPort:
