@@ -23,13 +23,14 @@ at most ``max_concurrent`` at once, so the threads are bounded whatever the clie
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import ssl
 import threading
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import uvicorn
 
@@ -156,6 +157,9 @@ class HttpServer:
             guarded, host=self.host, port=self.port, lifespan=self._lifespan,
             http=deadline_protocol(limits.deadline_seconds, self._errors),
             limit_concurrency=limits.max_connections, timeout_keep_alive=5,
+            # asyncio's own loop, also where uvloop is installed: the TLS handshake bound of
+            # _HandshakeBoundedServer is set on it.
+            loop="asyncio",
             timeout_graceful_shutdown=int(limits.drain_seconds),
             ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None,
             ssl_ca_certs=str(client_ca) if client_ca else None,
@@ -170,7 +174,37 @@ class HttpServer:
             raise ConfigError(f"{self.name}: cannot serve HTTPS with {cert} and {key}"
                               f"{f' (client CA {client_ca})' if client_ca else ''}: {e}") from e
         self._socket = _bind(self.host, self.port)
-        return uvicorn.Server(config)
+        return _HandshakeBoundedServer(config, handshake_seconds=limits.deadline_seconds)
+
+
+class _HandshakeBoundedServer(uvicorn.Server):
+    """A uvicorn server whose TLS handshakes must finish within ``handshake_seconds``.
+
+    uvicorn gives asyncio no handshake timeout, and asyncio's default is 60 s. Its connection
+    limit counts only connections that finished the handshake. So a client that connects and
+    never starts TLS would hold a socket for a minute, and many of them would exhaust the
+    process's file descriptors. The bound is added to the one ``create_server`` call that
+    uvicorn's start-up makes on this server's own event loop, and only for TLS.
+    """
+
+    def __init__(self, config: uvicorn.Config, *, handshake_seconds: float) -> None:
+        super().__init__(config)
+        self.handshake_seconds = handshake_seconds
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        create_server = loop.create_server
+
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("ssl") is not None:
+                kwargs.setdefault("ssl_handshake_timeout", self.handshake_seconds)
+            return create_server(*args, **kwargs)
+
+        loop.create_server = bounded  # type: ignore[method-assign]
+        try:
+            await super().startup(sockets)
+        finally:
+            del loop.create_server  # the loop's own method again
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -141,6 +142,28 @@ def test_tls_serves_with_the_right_certificate_and_mutual_tls_refuses_strangers(
         assert len(port.submitted) == 1 and port.rejected == []
     finally:
         adapter.stop()
+
+
+def test_a_client_that_never_starts_tls_is_cut_off_at_the_deadline(pki: dict[str, Any]) -> None:
+    """asyncio would wait 60 s for a handshake; the server bounds it by its deadline, so idle
+    sockets cannot pile up below the connection limit (which counts finished handshakes)."""
+    server = HttpServer(_echo, host="127.0.0.1", port=0, name="echo", tls=pki["server"].tls(),
+                        limits=ServerLimits(deadline_seconds=1.5))
+    server.start()
+    try:
+        idle = socket.create_connection(("127.0.0.1", server.bound_port), timeout=10)
+        started = time.monotonic()
+        try:
+            closed = idle.recv(1) == b""  # the server hangs up: end of stream
+        except ConnectionResetError:
+            closed = True
+        waited = time.monotonic() - started
+        idle.close()
+        assert closed and waited < 6, f"still open after {waited:.1f} s"
+        assert requests.post(server.url, data=b"ok", verify=str(pki["ca"].cert),
+                             timeout=5).text == "2", "a real client is still served"
+    finally:
+        server.stop()
 
 
 def test_unusable_tls_files_stop_start_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
