@@ -15,7 +15,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.rest.outbound import TRANSIENT_STATUS
-from adapters.sdk import SecretRef, TransientError, resolve_secret
+from adapters.sdk import PermanentError, SecretRef, TransientError, resolve_secret
 
 
 class BearerAuth(BaseModel):
@@ -60,16 +60,37 @@ def authorise(session: requests.Session, auth: BearerAuth | BasicAuth | None) ->
 
 
 def send(
-    session: requests.Session, method: str, url: str, *, timeout: float, **kwargs: Any
+    session: requests.Session, method: str, url: str, *, timeout: float,
+    max_bytes: int | None = None, **kwargs: Any,
 ) -> requests.Response:
-    """One request; transient failures raise TransientError, other answers are returned."""
+    """One request; transient failures raise TransientError, other answers are returned.
+
+    With ``max_bytes``, the answer's body is read as it arrives and refused beyond that many
+    bytes (:class:`PermanentError`), so a system answering without end cannot exhaust memory.
+    """
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
+        response = session.request(method, url, timeout=timeout, stream=max_bytes is not None,
+                                   **kwargs)
+        if max_bytes is not None:
+            _read_bounded(response, max_bytes, f"{method} {url}")
     except (requests.ConnectionError, requests.Timeout) as e:
         raise TransientError(f"{method} {url}: {type(e).__name__}: {e}") from e
     if response.status_code in TRANSIENT_STATUS or response.status_code >= 500:
         raise TransientError(f"{method} {url} answered {describe(response)}")
     return response
+
+
+def _read_bounded(response: requests.Response, max_bytes: int, what: str) -> None:
+    """Read a streamed answer's body, at most ``max_bytes`` of it, into the response."""
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            response.close()
+            raise PermanentError(f"{what}: the answer is over {max_bytes} bytes; refused unread")
+    # requests keeps a read body here; .content, .text and .json() then serve it as usual.
+    response._content = bytes(body)
+    response.close()
 
 
 def describe(response: requests.Response) -> str:

@@ -194,7 +194,8 @@ class RestPullAdapter(PollingInboundAdapter[RestPullConfig]):
         since = state.cursor if state.cursor is not None else config.start_from
         if since is not None:
             params[config.since_param] = since
-        response = send(session, "GET", config.url, params=params, timeout=config.timeout_seconds)
+        response = send(session, "GET", config.url, params=params,
+                        timeout=config.timeout_seconds, max_bytes=config.max_page_bytes)
         if not 200 <= response.status_code < 300:
             raise PermanentError(
                 f"GET {config.url} answered {describe(response)} (check the URL, parameters "

@@ -81,6 +81,11 @@ class RestPullConfig(AdapterConfig):
     record_type_field: str | None = Field(
         default=None, description="Dotted path in each item to its record type."
     )
+    max_page_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0,
+        description="Largest answer read for one page; a bigger one is refused unread (the "
+        "adapter's health goes down and the page is asked for again at the next poll).",
+    )
     max_message_bytes: int = Field(
         default=1_048_576, gt=0,
         description="The hub's max_message_bytes (keep them equal): a page the hub's JSON reader "

@@ -157,3 +157,20 @@ def test_an_unreadable_remembered_page_is_forgotten_not_fatal() -> None:
     assert RefusedPage.loads('{"since": "2"}') is None
     page = RefusedPage("ab", None, "id-1")
     assert RefusedPage.loads(page.dumps()) == page
+
+
+def test_a_page_over_max_page_bytes_is_refused_unread_and_asked_for_again(
+    credit_platform: CreditPlatformSimulator, feed_config: dict[str, Any],
+) -> None:
+    """A system answering without end cannot exhaust the hub's memory: the answer is read as it
+    arrives and refused past the bound; the watermark stays, so nothing is skipped."""
+    checkpoints = MemoryCheckpoints()
+    port = RecordingPort("credit-platform", checkpoints)
+    for n in (1, 2):
+        credit_platform.emit(credit_record(n), "credit_record")
+    small = make({**feed_config, "max_page_bytes": 200}, port)
+    with pytest.raises(PermanentError, match="over 200 bytes"):
+        small.poll_once()
+    assert port.submitted == [] and port.rejected == [] and WATERMARK_KEY not in checkpoints.values
+    assert not small.health().ok
+    assert make(feed_config, port).poll_once() == 2  # the same page, within the default bound
