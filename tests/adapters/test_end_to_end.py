@@ -19,7 +19,7 @@ from hub.app.cli import main
 from hub.app.demo import SAMPLES
 from hub.assembly import Hub
 from hub.config.settings import load_settings
-from hub.journal import JournalWriter
+from tests.support.running_runtime import running_runtime
 
 
 @pytest.fixture
@@ -31,18 +31,10 @@ def world(broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     hub = Hub(load_settings(broker_url=broker_url, data_dir=tmp_path / "hub",
                             connections_file=world.write_connections(),
                             delivery_retry_schedule="1s,2s,5s"))
-    journal = hub.open_journal()
-    writer = JournalWriter(journal)
-    runtime = hub.runtime(journal, writer)
-    runtime.start()
     try:
-        assert runtime.wait_ready(60), "every loop of the hub is running"
-        yield world
+        with running_runtime(hub):
+            yield world
     finally:
-        runtime.stop()
-        runtime.join(60)
-        writer.close()
-        journal.close()
         world.stop()
 
 

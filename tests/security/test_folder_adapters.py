@@ -36,11 +36,17 @@ from hub.app.cli import import_cmd
 from hub.app.cli.shared import CliState
 from hub.assembly import Hub
 from hub.config.settings import load_settings
-from hub.journal import JournalWriter
 from hub.runtime.broker import body_bytes
-from schemas.contract.envelope import Envelope, content_hash
-from tests.adapters.file.support import LAYOUT, as_port, licence, write_licences
+from schemas.contract.envelope import content_hash
+from tests.adapters.file.support import (
+    LAYOUT,
+    as_port,
+    licence,
+    licence_envelope,
+    write_licences,
+)
 from tests.security.folder_support import Secret, mode_of
+from tests.support.running_runtime import running_runtime
 from tests.support.waiting import wait_until
 
 NOT_REGULAR = "adapter.not_a_regular_file"
@@ -88,19 +94,8 @@ def exchange(rabbitmq_url: str, tmp_path: Path) -> Exchange:
 
 @pytest.fixture
 def running(exchange: Exchange) -> Iterator[Exchange]:
-    hub = Hub(exchange.settings)
-    journal = hub.open_journal()
-    writer = JournalWriter(journal)
-    runtime = hub.runtime(journal, writer)
-    runtime.start()
-    try:
-        assert runtime.wait_ready(60), "every loop of the hub is running"
+    with running_runtime(Hub(exchange.settings)):
         yield exchange
-    finally:
-        runtime.stop()
-        runtime.join(60)
-        writer.close()
-        journal.close()
 
 
 def _take_all(settings: Any, queues: list[str]) -> dict[str, list[bytes]]:
@@ -296,7 +291,7 @@ def test_file_export_never_writes_through_a_planted_link_and_writes_privately(
     export = tmp_path / "export"
     export.mkdir()
     adapter = FileExportAdapter(FileExportConfig(kind="file-export", folder=export), system="tax")
-    planted_for, legit = _envelope(1), _envelope(2)
+    planted_for, legit = licence_envelope(1), licence_envelope(2)
     planted = export / file_name(planted_for.content_hash)
     planted.symlink_to(secret.path)
     with pytest.raises(PermanentError, match="symbolic link"):
@@ -308,15 +303,6 @@ def test_file_export_never_writes_through_a_planted_link_and_writes_privately(
         [planted.name, written.name]), "no temporary file is left behind"
 
 
-def _envelope(n: int) -> Envelope:
-    payload = licence(n)
-    return Envelope(
-        message_id=f"m-{n}", correlation_id=f"m-{n}", source="market",
-        record_type="administrative_licence", schema_version="1.0",
-        received_at="2026-11-28T07:00:00Z",  # type: ignore[arg-type]
-        content_hash=content_hash("market", "administrative_licence", payload),
-        credit_code=payload["party"]["credit_code"], payload=payload,
-    )
 
 
 @pytest.mark.parametrize("make", [

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from adapters.file.columns import ColumnMap
 from adapters.sdk import InboundPort
+from schemas.contract.envelope import Envelope, content_hash
 
 LICENCE: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "hub" / "records" / "licence.json").read_text(encoding="utf-8")
@@ -81,3 +82,15 @@ def write_licences(path: Path, count: int, *, encoding: str = "utf-8", start: in
         rows[index - 1] = row
     path.write_bytes(csv_text(rows).encode(encoding))
     return path
+
+
+def licence_envelope(n: int) -> Envelope:
+    """Licence ``n`` as the hub delivers it from market: an envelope with its content hash."""
+    payload = licence(n)
+    return Envelope(
+        message_id=f"m-{n}", correlation_id=f"m-{n}", source="market",
+        record_type="administrative_licence", schema_version="1.0",
+        received_at="2026-11-28T07:00:00Z",  # type: ignore[arg-type]
+        content_hash=content_hash("market", "administrative_licence", payload),
+        credit_code=payload["party"]["credit_code"], payload=payload,
+    )

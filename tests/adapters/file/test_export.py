@@ -11,19 +11,8 @@ import pytest
 
 from adapters.file.export import FileExportAdapter, FileExportConfig, file_name
 from adapters.sdk import PermanentError, TransientError
-from schemas.contract.envelope import Envelope, content_hash
-from tests.adapters.file.support import licence
-
-
-def _envelope(n: int) -> Envelope:
-    payload = licence(n)
-    return Envelope(
-        message_id=f"m-{n}", correlation_id=f"m-{n}", source="market",
-        record_type="administrative_licence", schema_version="1.0",
-        received_at="2026-11-28T07:00:00Z",  # type: ignore[arg-type]
-        content_hash=content_hash("market", "administrative_licence", payload),
-        credit_code=payload["party"]["credit_code"], payload=payload,
-    )
+from schemas.contract.envelope import Envelope
+from tests.adapters.file.support import licence_envelope
 
 
 def _adapter(folder: Path) -> FileExportAdapter:
@@ -32,7 +21,7 @@ def _adapter(folder: Path) -> FileExportAdapter:
 
 def test_each_envelope_is_one_json_file_named_by_its_content_hash(tmp_path: Path) -> None:
     adapter = _adapter(tmp_path)
-    envelope = _envelope(1)
+    envelope = licence_envelope(1)
     adapter.deliver(envelope, envelope.to_bytes())
     (written,) = tmp_path.iterdir()
     assert written.name == f"{envelope.content_hash.removeprefix('sha256:')}.json"
@@ -43,7 +32,7 @@ def test_a_redelivery_overwrites_the_same_file_so_the_department_holds_one_recor
     tmp_path: Path,
 ) -> None:
     adapter = _adapter(tmp_path)
-    first, second = _envelope(1), _envelope(2)
+    first, second = licence_envelope(1), licence_envelope(2)
     for envelope in (first, second, first, first):
         adapter.deliver(envelope, envelope.to_bytes())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -53,7 +42,7 @@ def test_a_redelivery_overwrites_the_same_file_so_the_department_holds_one_recor
 def test_a_missing_folder_is_transient_a_share_not_mounted_yet(tmp_path: Path) -> None:
     adapter = _adapter(tmp_path / "share")
     with pytest.raises(TransientError):
-        adapter.deliver(_envelope(1), _envelope(1).to_bytes())
+        adapter.deliver(licence_envelope(1), licence_envelope(1).to_bytes())
     assert not adapter.health().ok
 
 
@@ -63,7 +52,7 @@ def test_a_path_that_is_not_a_folder_is_permanent_and_leaves_nothing_behind(
     target = tmp_path / "export"
     target.write_text("a file where the folder should be")
     with pytest.raises(PermanentError):
-        _adapter(target).deliver(_envelope(1), _envelope(1).to_bytes())
+        _adapter(target).deliver(licence_envelope(1), licence_envelope(1).to_bytes())
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
 
 
@@ -79,7 +68,7 @@ def test_a_full_disk_is_transient_and_a_refused_write_permanent(
 
     monkeypatch.setattr(os, "write", failing_write)
     with pytest.raises(expected, match=os.strerror(code)):
-        _adapter(tmp_path).deliver(_envelope(1), _envelope(1).to_bytes())
+        _adapter(tmp_path).deliver(licence_envelope(1), licence_envelope(1).to_bytes())
     assert list(tmp_path.iterdir()) == [], "the partial file is removed"
 
 
@@ -88,6 +77,6 @@ def test_health_says_whether_the_folder_takes_files(tmp_path: Path) -> None:
 
 
 def test_a_content_hash_that_cannot_name_a_file_is_permanent(tmp_path: Path) -> None:
-    envelope = _envelope(1).model_copy(update={"content_hash": "sha256:../../etc/passwd"})
+    envelope = licence_envelope(1).model_copy(update={"content_hash": "sha256:../../etc/passwd"})
     with pytest.raises(PermanentError, match="cannot name a file"):
         _adapter(tmp_path).deliver(envelope, envelope.to_bytes())
