@@ -12,8 +12,7 @@ from adapters.file.export import FileExportAdapter, FileExportConfig
 from adapters.sdk import PermanentError, TransientError
 from adapters.testing import InboundHarness, OutboundHarness, RecordingPort
 from tests.adapters.file.harness import FileDropHarness, FileExportHarness
-from tests.adapters.file.support import as_port
-from tests.adapters.file.test_export import _envelope
+from tests.adapters.file.support import as_port, licence_envelope
 
 
 def test_the_drop_harness_offers_good_and_bad_records_and_an_outage(tmp_path: Path) -> None:
@@ -36,7 +35,7 @@ def test_the_drop_harness_offers_good_and_bad_records_and_an_outage(tmp_path: Pa
 def test_the_export_harness_sees_records_and_makes_outages_and_refusals(tmp_path: Path) -> None:
     harness: OutboundHarness = FileExportHarness(tmp_path / "export")
     adapter = FileExportAdapter(FileExportConfig.model_validate(harness.config()), system="tax")
-    envelope = _envelope(1)
+    envelope = licence_envelope(1)
     adapter.deliver(envelope, envelope.to_bytes())
     adapter.deliver(envelope, envelope.to_bytes())
     assert harness.received() == [envelope.content_hash]
