@@ -62,6 +62,11 @@ setup(
         # client): the well-kept binding of OpenSSL's X.509 code, where the openssl command
         # may be missing (adapters/testing/certificates.py).
         "cryptography>=42",
+        # SM2 signatures of the journal's checkpoints: the binding of Tongsuo (铜锁, the
+        # OpenAtom OpenSSL fork that implements the 国密 suite); cryptography does not expose
+        # SM2, and the pure-Python gmssl leaves the signature's nonce to its caller
+        # (hub/crypto/__init__.py). SM3 is hashlib's, SM4 cryptography's.
+        "tongsuopy>=1.0",
     ],
     extras_require={
         # The JSON HTTP admin API (hub admin serve): routing, validation and OpenAPI (uvicorn,
@@ -77,6 +82,8 @@ setup(
         "test": [
             "pytest>=7.4", "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "ruff>=0.4",
             "import-linter>=2.1", "schemathesis>=4.0", "hypothesis>=6.100",
+            # An independent SM2 implementation the tests check tongsuopy's signatures against.
+            "gmssl>=3.2",
         ],
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",

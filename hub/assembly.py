@@ -7,6 +7,7 @@ routes file) and every command of the CLI builds exactly one.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Sequence
 
 import schemas
@@ -14,6 +15,9 @@ from adapters.registry import AdapterRegistry
 from hub.config.retry_schedule import Delay, parse_schedule
 from hub.config.settings import HubSettings
 from hub.config.system_catalogue import SystemCatalogue
+from hub.crypto.key_files import ensure_keyring
+from hub.crypto.keyring import KeyringSource
+from hub.crypto.sm3 import require_sm3
 from hub.delivery.runner import DeliveryRunner, RunnerPolicy
 from hub.hosting.adapter_host import (
     AdapterLoop,
@@ -24,6 +28,7 @@ from hub.hosting.adapter_host import (
 )
 from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
 from hub.journal import Journal, JournalWriter
+from hub.journal.evidence import Evidence
 from hub.observers.fanout import ExchangeObserver, Fanout
 from hub.observers.journal_hooks import JournalHooks
 from hub.pipeline.processor import Outcome, Processor
@@ -37,6 +42,13 @@ from hub.runtime.worker import Worker
 from routes import RouteTable
 from schemas.contract.topology import REVIEW
 from transforms import MappingCatalogue
+
+log = logging.getLogger(__name__)
+
+
+def personal_paths(record_type: str, payload: object) -> list[tuple[tuple[str | int, ...], str]]:
+    """MERGE PENDING: replaced by the standard's classification (schemas.personal)."""
+    return []
 
 
 class Hub:
@@ -102,9 +114,33 @@ class Hub:
         return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
                       on_released=on_released, on_backlog=on_backlog)
 
+    def keyring(self) -> KeyringSource:
+        """The keyring (see :mod:`hub.crypto.keyring`). The default one, in data_dir, is made
+        with fresh keys on first use, and the hub says so; a keyring configured by path must
+        exist (:class:`ConfigError` otherwise)."""
+        path = self.settings.resolved_keyring()
+        if self.settings.keyring is None:
+            made = ensure_keyring(path, path.parent)
+            if made:
+                log.warning("generated keys %s in %s: personal data in the journal is sealed "
+                            "with them; back up that folder (production: set HUB_KEYRING to "
+                            "a keyring managed with hub keys)",
+                            ", ".join(entry.id for entry in made), path.parent)
+        return KeyringSource(path)
+
+    def evidence(self) -> Evidence:
+        """How the journal seals personal data, chains its rows and signs its checkpoints."""
+        return Evidence(
+            self.keyring(), personal_paths,
+            checkpoint_rows=self.settings.journal_checkpoint_rows,
+            checkpoint_seconds=self.settings.journal_checkpoint_seconds,
+        )
+
     def open_journal(self) -> Journal:
-        """The message journal, migrated to the current schema (SQLite in data_dir by default)."""
-        return Journal.open(self.settings.resolved_journal_url())
+        """The message journal, migrated to the current schema (SQLite in data_dir by default),
+        sealing, chaining and signing with the hub's keyring."""
+        require_sm3()
+        return Journal.open(self.settings.resolved_journal_url(), evidence=self.evidence())
 
     def journal_writer(self, journal: Journal) -> JournalWriter:
         """The writer that takes journal records off the pipeline's thread, as configured."""

@@ -203,7 +203,8 @@ class AdminOps:
         delivered; destinations drop what they already have by its content hash) and carries
         ``hub-replay-of`` with the original message id. A ``replayed`` event is journaled.
         An input whose body the journal kept only the head of (it was over the size limit) is
-        left out, with a warning: replaying the head would send a body nobody sent.
+        left out, with a warning: replaying the head would send a body nobody sent. So is one
+        sealed with a data key the keyring no longer holds (retired): it cannot be read back.
         """
         _require_text(actor=actor, reason=reason)
         pace = _Pace(rate_per_second)
@@ -214,6 +215,9 @@ class AdminOps:
             if message.body_truncated:
                 log.warning("not replaying %s: the journal holds only the first %d of its %s "
                             "bytes", message.message_id, len(message.body), message.body_size)
+            elif not message.body_readable:
+                log.warning("not replaying %s: its body is sealed with key %s, which the "
+                            "keyring no longer holds", message.message_id, message.key_id)
             else:
                 messages.append(message)
         result = self._audited(

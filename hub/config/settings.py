@@ -23,6 +23,7 @@ from schemas.contract.errors import ConfigError, validation_summary
 
 EMBEDDED_BROKER_FILE = "broker.sqlite"
 EMBEDDED_JOURNAL_FILE = "journal.sqlite"
+EMBEDDED_KEYRING_FILE = "keys/keyring.yaml"
 
 
 class HubSettings(BaseSettings):
@@ -54,6 +55,23 @@ class HubSettings(BaseSettings):
         description="While the pipeline has a backlog, the journal holds its writes back for "
         "up to this long, leaving the CPU to the pipeline; a process killed meanwhile loses "
         "those hop records (never the messages). 0: write at once.",
+    )
+    keyring: Path | None = Field(
+        default=None,
+        description="The keyring file (hub keys): the keys that seal personal data in the "
+        "journal and sign its chains, by reference. Unset: data_dir/keys/keyring.yaml, whose "
+        "keys the hub generates on first start (say so in production: share one keyring "
+        "among every hub process that opens the same journal).",
+    )
+    journal_checkpoint_rows: int = Field(
+        default=1000, gt=0,
+        description="The journal's messages chain is signed (SM2) after at most this many new "
+        "rows (see journal_checkpoint_seconds).",
+    )
+    journal_checkpoint_seconds: float = Field(
+        default=60.0, gt=0,
+        description="The journal's messages chain is signed (SM2) at most this long after a "
+        "row was written unsigned (with the next write); whichever of the two comes first.",
     )
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic",
@@ -152,6 +170,10 @@ class HubSettings(BaseSettings):
         if self.journal_url is not None:
             return self.journal_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
+
+    def resolved_keyring(self) -> Path:
+        """The keyring file, with the embedded default filled in."""
+        return (self.keyring or self.data_dir / EMBEDDED_KEYRING_FILE).resolve()
 
     def resolved_metrics_dir(self) -> Path:
         return (self.metrics_dir or self.data_dir / "metrics").resolve()

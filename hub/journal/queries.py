@@ -5,7 +5,7 @@ Every function takes a connection and returns plain values from :mod:`hub.journa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,11 +30,13 @@ from hub.journal.records import (
     PipelineOutcome,
     truncation_note,
 )
-from hub.journal.tables import EventRow, MessageRow
+from hub.journal.tables import ChainCheckpointRow, EventRow, MessageRow, PersonRow
 from schemas.contract.states import EventKind, OutcomeStatus
 
 _EVENT_COLUMNS = tuple(EventRow.__table__.c)
-_MESSAGE_COLUMNS = tuple(MessageRow.__table__.c)
+_MESSAGE_COLUMNS = tuple(
+    c for c in MessageRow.__table__.c if c.name not in ("chain_seq", "chain_hash")
+)
 #: What a message row says of its pipeline hops, without its body, headers or payload.
 _RECEIPT_COLUMNS = (
     MessageRow.message_id, MessageRow.received_at, MessageRow.source, MessageRow.record_type,
@@ -111,9 +113,16 @@ def last_received(connection: Connection, sources: Iterable[str]) -> dict[str, d
     return latest
 
 
-def find_messages(connection: Connection, query: MessageQuery) -> list[JournalMessage]:
-    """The messages matching every filter set in ``query`` (see :class:`MessageQuery`)."""
-    return [_message(row) for row in connection.execute(_message_select(query))]
+def find_messages(
+    connection: Connection, query: MessageQuery, person_digests: Sequence[str] = ()
+) -> list[JournalMessage]:
+    """The messages matching every filter set in ``query`` (see :class:`MessageQuery`);
+    ``query.person_id`` is matched by ``person_digests``, its digests under each digest key."""
+    statement = _message_select(query)
+    if query.person_id is not None:
+        named = select(PersonRow.message_id).where(PersonRow.digest.in_(list(person_digests)))
+        statement = statement.where(MessageRow.message_id.in_(named))
+    return [_message(row) for row in connection.execute(statement)]
 
 
 def _message_select(query: MessageQuery) -> Select[Any]:
@@ -202,3 +211,14 @@ def _message(row: Row[Any]) -> JournalMessage:
         values["outcome"] = PipelineOutcome.from_document(values["outcome"])
     return JournalMessage(**values)
 
+
+
+def key_usage(connection: Connection) -> dict[str, int]:
+    """Rows per key id: sealed messages, indexed ID numbers and signed checkpoints."""
+    usage: dict[str, int] = {}
+    for column in (MessageRow.key_id, PersonRow.key_id, ChainCheckpointRow.key_id):
+        query = select(column, func.count()).where(column.is_not(None)).group_by(column)
+        for key_id, count in connection.execute(query).tuples():
+            if key_id is not None:
+                usage[key_id] = usage.get(key_id, 0) + count
+    return usage

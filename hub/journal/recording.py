@@ -18,15 +18,18 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, String, Table
+from sqlalchemy import Connection, String, Table, insert, select
 from sqlalchemy.exc import DBAPIError
 
+from hub.journal import chain
 from hub.journal.bounded import fit, safe_json
 from hub.journal.engine import json_serializer, record_json
+from hub.journal.evidence import Evidence
 from hub.journal.records import JournalEvent, JournalMessage, JsonText
-from hub.journal.tables import EventRow, MessageRow
+from hub.journal.tables import EventRow, MessageRow, PersonRow
 
 #: Message columns filled in once the input is standardised; the first non-null value stays.
 COMPLETABLE = ("credit_code", "content_hash", "payload", "outcome")
@@ -37,7 +40,8 @@ COMPLETABLE = ("credit_code", "content_hash", "payload", "outcome")
 _MESSAGE_COLUMNS = (
     "message_id", "received_at", "source", "record_type", "routing_key", "content_type",
     "content_encoding", "source_message_id", "correlation_id", "credit_code", "content_hash",
-    "headers", "body", "payload", "outcome", "body_size", "body_sha256",
+    "headers", "body", "payload", "outcome", "body_size", "body_sha256", "key_id",
+    "chain_seq", "chain_hash",
 )  # fmt: skip
 _EVENT_COLUMNS = (
     "message_id", "event", "at", "source", "destination", "record_type", "credit_code",
@@ -79,6 +83,16 @@ _COMPLETIONS = ", ".join(
 _INSERT_MESSAGES = f"INSERT INTO journal_messages ({', '.join(_MESSAGE_COLUMNS)}) "
 _INSERT_EVENTS = f"INSERT INTO journal_events ({', '.join(_EVENT_COLUMNS)}) "
 _ON_CONFLICT = f" ON CONFLICT (message_id) DO UPDATE SET {_COMPLETIONS}"
+#: A chained row is written once: its first account is the evidence (hub.journal.evidence).
+_ON_CONFLICT_KEEP = " ON CONFLICT (message_id) DO NOTHING"
+
+
+class _Table(Enum):
+    """Where rows go, and what an existing message row does with a second account of it."""
+
+    MESSAGES = _ON_CONFLICT
+    MESSAGES_ONCE = _ON_CONFLICT_KEEP
+    EVENTS = ""
 
 @functools.cache
 def _sqlite_values(columns: int, rows: int) -> str:
@@ -95,16 +109,16 @@ def _pg_time(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _insert_sqlite(connection: Connection, rows: list[tuple[Any, ...]], messages: bool) -> None:
+def _insert_sqlite(connection: Connection, rows: list[tuple[Any, ...]], table: _Table) -> None:
     columns = len(rows[0])
     for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
         chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
         values = _sqlite_values(columns, len(chunk))
-        if messages:
-            # "VALUES ... ON CONFLICT" needs no WHERE: only INSERT ... SELECT is ambiguous.
-            sql = _INSERT_MESSAGES + values + _ON_CONFLICT
-        else:
+        if table is _Table.EVENTS:
             sql = _INSERT_EVENTS + values
+        else:
+            # "VALUES ... ON CONFLICT" needs no WHERE: only INSERT ... SELECT is ambiguous.
+            sql = _INSERT_MESSAGES + values + table.value
         connection.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
 
 
@@ -118,19 +132,17 @@ _PG_CREATE_STAGING = (
 _PG_COPY_MESSAGES = f"COPY {_PG_STAGING} ({', '.join(_MESSAGE_COLUMNS)}) FROM STDIN"
 _PG_MERGE_MESSAGES = (
     f"INSERT INTO journal_messages ({', '.join(_MESSAGE_COLUMNS)}) "
-    f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM {_PG_STAGING}" + _ON_CONFLICT
+    f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM {_PG_STAGING}"
 )
 _PG_COPY_EVENTS = f"COPY journal_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
 
 
-def _insert_postgresql(
-    connection: Connection, rows: list[tuple[Any, ...]], messages: bool
-) -> None:
+def _insert_postgresql(connection: Connection, rows: list[tuple[Any, ...]], table: _Table) -> None:
     # The psycopg connection, inside the transaction SQLAlchemy began on it.
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
-        _copy_postgresql(driver, rows, messages)
+        _copy_postgresql(driver, rows, table)
     except driver.Error as e:
         # As SQLAlchemy would raise it (IntegrityError, OperationalError, ...).
         raise DBAPIError.instance(
@@ -138,7 +150,8 @@ def _insert_postgresql(
         ) from e
 
 
-def _copy_postgresql(driver: Any, rows: list[tuple[Any, ...]], messages: bool) -> None:
+def _copy_postgresql(driver: Any, rows: list[tuple[Any, ...]], table: _Table) -> None:
+    messages = table is not _Table.EVENTS
     with driver.cursor() as cursor:
         if messages:
             # "Already exists" notices would be noise: the table lives as long as the session.
@@ -148,13 +161,13 @@ def _copy_postgresql(driver: Any, rows: list[tuple[Any, ...]], messages: bool) -
             for row in rows:
                 copy.write_row(row)
         if messages:
-            cursor.execute(_PG_MERGE_MESSAGES)
+            cursor.execute(_PG_MERGE_MESSAGES + table.value)
 
 
 @dataclass(frozen=True)
 class _Dialect:
     time: Callable[[datetime], Any]
-    insert: Callable[[Connection, list[tuple[Any, ...]], bool], None]
+    insert: Callable[[Connection, list[tuple[Any, ...]], _Table], None]
 
 
 _DIALECTS = {
@@ -164,17 +177,22 @@ _DIALECTS = {
 
 
 def record(
-    connection: Connection, messages: Sequence[JournalMessage], events: Sequence[JournalEvent]
+    connection: Connection, messages: Sequence[JournalMessage], events: Sequence[JournalEvent],
+    evidence: Evidence | None = None,
 ) -> None:
     """Store ``messages`` and ``events`` on ``connection``, inside the caller's transaction.
 
-    A message already stored is not duplicated: only its still-empty completable columns
-    (:data:`COMPLETABLE`) take the new values. Several versions of one message in the same
-    batch are merged the same way first, because one upsert statement may not touch a row twice.
+    Without ``evidence``, a message already stored is not duplicated: only its still-empty
+    completable columns (:data:`COMPLETABLE`) take the new values. With it, messages are sealed,
+    chained and written once (:mod:`hub.journal.evidence`). Several versions of one message in
+    the same batch are merged first, because one statement may not touch a row twice.
     """
     dialect = _DIALECTS[connection.dialect.name]
-    if messages:
-        dialect.insert(connection, [_message_row(m, dialect) for m in _merged(messages)], True)
+    if messages and evidence is not None:
+        _record_as_evidence(connection, dialect, _merged(messages), evidence)
+    elif messages:
+        rows = [_message_row(m, dialect) for m in _merged(messages)]
+        dialect.insert(connection, rows, _Table.MESSAGES)
     if events:
         # The events of one input share its time: convert each distinct time once.
         times: dict[datetime, Any] = {}
@@ -192,7 +210,7 @@ def record(
             ), _EVENT_TEXT)
             for e in events
         ]
-        dialect.insert(connection, rows, False)
+        dialect.insert(connection, rows, _Table.EVENTS)
 
 
 def _merged(messages: Sequence[JournalMessage]) -> list[JournalMessage]:
@@ -208,15 +226,62 @@ def _merged(messages: Sequence[JournalMessage]) -> list[JournalMessage]:
     return list(merged.values())
 
 
-def _message_row(m: JournalMessage, dialect: _Dialect) -> tuple[Any, ...]:
+def _message_row(
+    m: JournalMessage, dialect: _Dialect, seq: int | None = None, hash_: str | None = None
+) -> tuple[Any, ...]:
     return _fitted((
         m.message_id, dialect.time(m.received_at), m.source, m.record_type, m.routing_key,
         m.content_type, m.content_encoding, m.source_message_id, m.correlation_id,
         m.credit_code, m.content_hash, _json(m.headers),
         bytes(m.body), None if m.payload is None else _json(m.payload),
         None if m.outcome is None else safe_json(record_json(m.outcome.document())),
-        m.body_size, m.body_sha256,
+        m.body_size, m.body_sha256, m.key_id, seq, hash_,
     ), _MESSAGE_TEXT)  # fmt: skip
+
+
+def _record_as_evidence(
+    connection: Connection, dialect: _Dialect, messages: list[JournalMessage], evidence: Evidence
+) -> None:
+    """Seal the messages not yet stored, link them into the messages chain, index the ID
+    numbers they name, and sign the chain's head when a checkpoint is due."""
+    keyring = evidence.keyring()
+    head = chain.lock_head(connection, chain.MESSAGES)
+    stored = _stored_ids(connection, [m.message_id for m in messages])
+    rows: list[tuple[Any, ...]] = []
+    persons: list[dict[str, str]] = []
+    for message in messages:
+        if message.message_id in stored:
+            continue
+        sealed = evidence.protection.seal(message, keyring)
+        seq = head.seq + 1
+        row = _message_row(sealed.message, dialect, seq)
+        values = dict(zip(_MESSAGE_COLUMNS, row, strict=True))
+        values["received_at"] = message.received_at
+        head = chain.Head(seq, chain.link(head.hash, chain.content(values, chain.MESSAGE_LINKED)))
+        rows.append((*row[:-1], head.hash))
+        persons += [
+            {"message_id": message.message_id, "digest": digest, "key_id": key_id}
+            for digest, key_id in sealed.digests
+        ]
+    if rows:
+        dialect.insert(connection, rows, _Table.MESSAGES_ONCE)
+        if persons:
+            connection.execute(insert(PersonRow), persons)
+        chain.move_head(connection, chain.MESSAGES, head)
+    if evidence.checkpoint_due(chain.MESSAGES, head):
+        chain.write_checkpoint(connection, keyring.active_signing_key(), chain.MESSAGES, head,
+                               datetime.now(UTC), "interval")
+        evidence.checkpointed(chain.MESSAGES, head)
+
+
+def _stored_ids(connection: Connection, ids: list[str]) -> set[str]:
+    stored: set[str] = set()
+    for start in range(0, len(ids), SQLITE_ROWS_PER_STATEMENT):
+        chunk = ids[start : start + SQLITE_ROWS_PER_STATEMENT]
+        stored.update(connection.scalars(
+            select(MessageRow.message_id).where(MessageRow.message_id.in_(chunk))
+        ))
+    return stored
 
 
 def _json(value: Mapping[str, Any] | JsonText) -> str:

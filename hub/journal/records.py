@@ -200,6 +200,11 @@ class JournalMessage:
     (:func:`journaled_body`, for a body over the hub's size limit): then they are the original's
     length and SHA-256 (hex), :attr:`body_truncated` is true, the ``received`` hop says so and
     the message cannot be replayed from the journal (the broker's quarantine copy holds it).
+
+    ``key_id`` names the data key that sealed the stored body and personal fields
+    (:mod:`hub.journal.protection`); the journal's readers hand the message back opened. When
+    their keyring lacks that key, ``body_readable`` is False: ``body`` is still sealed and the
+    personal fields read as a marker; such a message cannot be replayed or shown unmasked.
     """
 
     message_id: str
@@ -219,6 +224,8 @@ class JournalMessage:
     outcome: PipelineOutcome | None = None
     body_size: int | None = None
     body_sha256: str | None = None
+    key_id: str | None = None
+    body_readable: bool = True
 
     def __post_init__(self) -> None:
         _require_aware("received_at", self.received_at)
@@ -283,7 +290,9 @@ class MessageQuery:
     inclusive, until exclusive). ``destination`` and ``event`` select messages with at least
     one such event; when both are set, the same event must match both (e.g. ``failed`` at
     ``tax``), which is what a replay of one destination's failures needs. Results are ordered
-    by ``received_at`` then ``message_id``, at most ``limit`` of them.
+    by ``received_at`` then ``message_id``, at most ``limit`` of them. ``person_id`` selects the
+    messages naming a natural person by ID number, found through its keyed digest (the
+    journal's keyring must hold the digest key; see :mod:`hub.journal.protection`).
     """
 
     message_ids: Sequence[str] | None = None
@@ -294,6 +303,7 @@ class MessageQuery:
     record_type: str | None = None
     credit_code: str | None = None
     event: EventKind | None = None
+    person_id: str | None = None
     limit: int = 1000
 
     def __post_init__(self) -> None:

@@ -70,6 +70,8 @@ LONG_NAME = String(255)
 CREDIT_CODE = String(32)
 CONTENT_HASH = String(80)
 SHA256_HEX = String(64)
+SM3_HEX = String(64)
+KEY_ID = String(64)
 
 
 class Base(DeclarativeBase):
@@ -102,8 +104,15 @@ class MessageRow(Base):
     # the original's length and SHA-256 (see records.JournalMessage.with_body_head).
     body_size: Mapped[int | None] = mapped_column(BigInteger)
     body_sha256: Mapped[str | None] = mapped_column(SHA256_HEX)
+    # Revision 0005: the data key that sealed the body and the payload's personal fields
+    # (None: written in the clear, before 0005), and the row's link in the messages chain
+    # (None on rows written before 0005; see hub.journal.chain).
+    key_id: Mapped[str | None] = mapped_column(KEY_ID)
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    chain_hash: Mapped[str | None] = mapped_column(SM3_HEX)
 
     __table_args__ = (
+        Index("ux_journal_messages_chain_seq", "chain_seq", unique=True),
         # Each filter of find_messages narrows by time as well, hence (column, received_at).
         Index("ix_journal_messages_received_at", "received_at"),
         Index("ix_journal_messages_source_received_at", "source", "received_at"),
@@ -154,8 +163,12 @@ class AuditRow(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     affected: Mapped[int] = mapped_column(Integer)
     dry_run: Mapped[bool] = mapped_column()
+    # Revision 0005: the entry's link in the audit chain (None before 0005).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    chain_hash: Mapped[str | None] = mapped_column(SM3_HEX)
 
     __table_args__ = (
+        Index("ux_journal_audit_chain_seq", "chain_seq", unique=True),
         # The database refuses a reasonless action too, whoever writes to it.
         CheckConstraint("length(trim(reason)) > 0", name="ck_journal_audit_reason"),
         Index("ix_journal_audit_at", "at"),
@@ -184,6 +197,55 @@ class CheckpointRow(Base):
     key: Mapped[str] = mapped_column(String(256), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PersonRow(Base):
+    """A natural person a message names, by keyed digest of the ID number
+    (``journal_persons``): lookup by ID number without keeping the number readable."""
+
+    __tablename__ = "journal_persons"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(HUB_ID)
+    digest: Mapped[str] = mapped_column(SM3_HEX)
+    key_id: Mapped[str] = mapped_column(KEY_ID)
+
+    __table_args__ = (
+        Index("ix_journal_persons_digest", "digest"),
+        Index("ix_journal_persons_message_id", "message_id"),
+    )
+
+
+class ChainHeadRow(Base):
+    """The last link of each chain (``journal_chain_heads``): ``messages`` and ``audit``.
+
+    Writers lock this row to append, so links are numbered without gaps across processes."""
+
+    __tablename__ = "journal_chain_heads"
+
+    chain: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(SM3_HEX)
+
+
+class ChainCheckpointRow(Base):
+    """A link of a chain signed with SM2 (``journal_chain_checkpoints``); never purged.
+
+    ``kind`` is ``interval`` (written as the chain grows), ``close`` (a writer stopping) or
+    ``anchor`` (the last link retention removed: where verification of the rest starts)."""
+
+    __tablename__ = "journal_chain_checkpoints"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    chain: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(SM3_HEX)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[str] = mapped_column(KEY_ID)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_journal_chain_checkpoints_chain_seq", "chain", "seq"),)
 
 
 metadata = Base.metadata

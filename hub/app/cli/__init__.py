@@ -48,6 +48,7 @@ def _register() -> None:
         admin_serve,
         check_cmd,
         demo_cmd,
+        evidence_cmds,
         import_cmd,
         report_cmd,
         routes_cmd,
@@ -69,6 +70,8 @@ def _register() -> None:
     main.add_command(adapters_cmd.adapters)
     main.add_command(adapters_cmd.adapter)
     main.add_command(report_cmd.report)
+    main.add_command(evidence_cmds.verify_log)
+    main.add_command(evidence_cmds.keys)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
                     admin_cmds.timeline, admin_cmds.audit):
         main.add_command(command)
