@@ -218,7 +218,7 @@ def key_usage(connection: Connection) -> dict[str, int]:
     usage: dict[str, int] = {}
     for column in (MessageRow.key_id, PersonRow.key_id, ChainCheckpointRow.key_id):
         query = select(column, func.count()).where(column.is_not(None)).group_by(column)
-        for key_id, count in connection.execute(query).tuples():
+        for key_id, count in connection.execute(query):
             if key_id is not None:
                 usage[key_id] = usage.get(key_id, 0) + count
     return usage
