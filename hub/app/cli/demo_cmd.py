@@ -14,6 +14,7 @@ from hub.app.cli.shared import CliState, exit_codes
 
 if TYPE_CHECKING:
     from hub.app.demo import DemoReport
+    from hub.config.settings import HubSettings
 
 
 @click.command()
@@ -44,6 +45,7 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
         hub = Hub(settings)
         traffic = load_traffic()
         click.echo(f"Embedded broker: {hub.session().safe_url}")
+        _make_keys(settings.resolved_keyring())
         click.echo(f"Simulated departments send {len(traffic)} files:")
         for item in traffic:
             click.echo(f"  {item.source:<21} {item.file:<38} {item.note}")
@@ -53,7 +55,38 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
                  "(SOAP, HTTP, a front-end database, a file folder, AMQP)")
         adapters_ok = run_world(settings, directory / "simulated", timeout=timeout,
                                 after=show_todays_report)
+        _show_evidence(settings)
         sys.exit(0 if report.processed == report.sent and adapters_ok else 1)
+
+
+def _make_keys(keyring: Path) -> None:
+    """The demo's own keys, made here and said so: production manages its keys (hub keys)."""
+    from hub.crypto.key_files import ensure_keyring
+
+    made = ensure_keyring(keyring, keyring.parent)
+    if made:
+        click.echo(f"Keys: the demo made its own keyring, {keyring} (SM4 data key, HMAC-SM3 "
+                   f"digest key, SM2 signing key: {', '.join(e.id for e in made)}); "
+                   "production manages its keys with hub keys.")
+
+
+def _show_evidence(settings: HubSettings) -> None:
+    """What hub verify-log says of the demo's journal."""
+    from hub.crypto.keyring import load_keyring
+    from hub.journal import Journal
+
+    keyring = load_keyring(settings.resolved_keyring(), secrets=False)
+    journal = Journal.open(settings.resolved_journal_url())
+    try:
+        reports = journal.verify(keyring.verifying_key)
+    finally:
+        journal.close()
+    _heading("The journal as evidence (hub verify-log): personal data sealed with SM4, rows "
+             "chained with SM3, checkpoints signed with SM2:")
+    for report in reports:
+        state = "whole" if report.ok else f"BROKEN: {report.broken.detail if report.broken else ''}"
+        click.echo(f"  {report.chain:<9} {report.links:>4} links, signed through link "
+                   f"{report.signed_through}: {state}")
 
 
 def _heading(text: str) -> None:
