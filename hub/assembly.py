@@ -29,6 +29,7 @@ from hub.hosting.adapter_host import (
 from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
 from hub.journal import Journal, JournalWriter
 from hub.journal.evidence import Evidence
+from hub.journal.protection import standard_personal_paths
 from hub.observers.fanout import ExchangeObserver, Fanout
 from hub.observers.journal_hooks import JournalHooks
 from hub.pipeline.processor import Outcome, Processor
@@ -44,11 +45,6 @@ from schemas.contract.topology import REVIEW
 from transforms import MappingCatalogue
 
 log = logging.getLogger(__name__)
-
-
-def personal_paths(record_type: str, payload: object) -> list[tuple[tuple[str | int, ...], str]]:
-    """MERGE PENDING: replaced by the standard's classification (schemas.personal)."""
-    return []
 
 
 class Hub:
@@ -131,7 +127,7 @@ class Hub:
     def evidence(self) -> Evidence:
         """How the journal seals personal data, chains its rows and signs its checkpoints."""
         return Evidence(
-            self.keyring(), personal_paths,
+            self.keyring(), standard_personal_paths,
             checkpoint_rows=self.settings.journal_checkpoint_rows,
             checkpoint_seconds=self.settings.journal_checkpoint_seconds,
         )
@@ -203,6 +199,7 @@ class Hub:
                 url, self.topology, build_lookup(self.registry, lookup, LEGAL_ENTITY_LIBRARY),
                 self.routes, self.systems.ids,
                 ReviewPolicy(self._schedule(REVIEW)), on_outcome=hooks.on_review,
+                disclosure_of=self.systems.disclosure,
             )
         if self.settings.is_embedded():
             loops["delay-pump"] = DelayPump(url, self.topology)

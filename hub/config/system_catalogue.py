@@ -7,7 +7,7 @@ feedback. The catalogue is data: a 24th department is a new line in the YAML fil
 It is also the one record of who may speak for whom: each system's own Unified Social Credit
 Codes (``credit_codes``) and the record types it passes on in other systems' names
 (``relays``), which the pipeline's authorise stage (:mod:`hub.pipeline.authorise`) holds
-every record to.
+every record to, and of what each receives of a record's personal data (``disclosure``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import schemas
 from schemas.contract.errors import ConfigError, validation_summary
+from schemas.personal import Disclosure
 from schemas.types.systems import SYSTEMS_FILE
 
 SHIPPED_CATALOGUE = SYSTEMS_FILE
@@ -52,6 +53,12 @@ class System(BaseModel):
     relays: tuple[str, ...] = Field(
         default=(),
         description="Record types the system passes on in other systems' names ('*': all).",
+    )
+    disclosure: Disclosure = Field(
+        default=Disclosure.WHOLE,
+        description="What of a record's personal data the system receives: whole, or "
+        "published (identity numbers masked as published decisions mask them), for a system "
+        "that publishes what it receives.",
     )
 
     @field_validator("credit_codes")
@@ -131,6 +138,14 @@ class SystemCatalogue:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(self._by_id)
+
+    def disclosure(self, destination: str) -> Disclosure:
+        """What of a record's personal data ``destination`` receives: its own policy; whole for
+        the hub's own queues (review); published for anything the catalogue does not know."""
+        system = self._by_id.get(destination)
+        if system is not None:
+            return system.disclosure
+        return Disclosure.WHOLE if destination in RESERVED_IDS else Disclosure.PUBLISHED
 
     def credit_codes(self, system_id: str) -> tuple[str, ...]:
         """``system_id``'s own credit codes (none for an unknown system)."""

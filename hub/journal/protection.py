@@ -34,11 +34,24 @@ from hub.crypto.sm4 import (
     seal_text,
 )
 from hub.journal.records import JournalMessage, JsonText, decoded
+from schemas.personal import personal_values
 
 #: A personal value in a payload: its path (keys and list indices) and its kind.
 PersonalPath = tuple[tuple[str | int, ...], str]
 #: Finds the personal values of a payload of a record type (see schemas.personal).
 PersonalFinder = Callable[[str, Mapping[str, Any]], Iterable[PersonalPath]]
+
+
+def standard_personal_paths(record_type: str, payload: Mapping[str, Any]) -> list[PersonalPath]:
+    """The personal values the unified standard marks (:mod:`schemas.personal`); none for a
+    record type the standard does not know."""
+    try:
+        values = personal_values(record_type, payload)
+    except LookupError:
+        return []
+    return [(value.path, value.kind.value) for value in values]
+
+
 #: The kind of personal value that is indexed by digest.
 ID_NUMBER = "id_number"
 #: The key under which a sealed value stands in a payload.

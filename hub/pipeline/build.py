@@ -18,7 +18,7 @@ review verifier builds its outputs with them too.
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -34,23 +34,38 @@ from hub.pipeline.forms import (
     UnderReview,
 )
 from hub.pipeline.reply_to import reply_address
-from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_id
+from schemas.contract.envelope import (
+    Envelope,
+    Hop,
+    content_hash,
+    new_message_id,
+    payload_digest,
+)
 from schemas.contract.messages import InboundMessage, OutboundMessage
 from schemas.contract.problems import Problem, problems_json
 from schemas.contract.states import EventKind, OutcomeStatus
 from schemas.contract.topology import OUTBOUND, QUARANTINE, REVIEW
+from schemas.personal import Disclosure, disclose
 from schemas.v1.feedback import FeedbackStatus
 
 #: The source named in the envelope of the hub's own feedback.
 HUB_SOURCE = "hub"
 
+#: Destination id -> what of a record's personal data it receives
+#: (:meth:`hub.config.system_catalogue.SystemCatalogue.disclosure`).
+DisclosureOf = Callable[[str], Disclosure]
+
+
+def _whole(destination: str) -> Disclosure:
+    return Disclosure.WHOLE
+
 
 def build(
     form: Routed | UnderReview | Refusal, stamp: Stamp, *, receipts: bool,
-    systems: Container[str],
+    systems: Container[str], disclosure_of: DisclosureOf = _whole,
 ) -> Outcome:
     """Every output for ``form`` and the outcome that lists them; ``systems`` tells whether the
-    source has a feedback queue of its own."""
+    source has a feedback queue of its own, ``disclosure_of`` what each destination may see."""
     identity = form.input
     source_known = identity.source in systems
     # A refused reply_to is a note for the source, never a reason to refuse the record.
@@ -58,7 +73,7 @@ def build(
     problems = (*form.problems, *([refused_reply] if refused_reply else []))
     if isinstance(form, Routed):
         envelope = make_envelope(identity, form.hops, form.record, form.credit_code)
-        outputs = [to_destination(envelope, d) for d in form.destinations]
+        outputs = [to_destination(envelope, d, disclosure_of(d)) for d in form.destinations]
         if form.repairs or receipts or refused_reply:
             status: FeedbackStatus = "repaired" if form.repairs else "accepted"
             outputs += feedback(identity, form.hops, status, stamp, problems=problems,
@@ -159,6 +174,8 @@ def envelope_headers(envelope: Envelope) -> dict[str, Any]:
         "hub-schema-version": envelope.schema_version,
         "hub-content-hash": envelope.content_hash,
     }
+    if envelope.payload_digest:
+        headers["hub-payload-digest"] = envelope.payload_digest
     if envelope.credit_code:
         headers["hub-credit-code"] = envelope.credit_code
     return headers
@@ -184,11 +201,16 @@ def make_envelope(
         credit_code=credit_code,
         hops=list(hops),
         payload=payload,
+        payload_digest=payload_digest(payload),
     )
 
 
-def to_destination(envelope: Envelope, destination: str) -> OutboundMessage:
-    """The envelope as a persistent JSON message for one destination queue."""
+def to_destination(
+    envelope: Envelope, destination: str, disclosure: Disclosure = Disclosure.WHOLE
+) -> OutboundMessage:
+    """The envelope as a persistent JSON message for one destination queue, with the personal
+    data ``disclosure`` allows (:func:`disclosed`)."""
+    envelope = disclosed(envelope, disclosure)
     return OutboundMessage(
         exchange=OUTBOUND,
         routing_key=destination,
@@ -198,6 +220,24 @@ def to_destination(envelope: Envelope, destination: str) -> OutboundMessage:
         message_id=envelope.message_id,
         correlation_id=envelope.correlation_id,
     )
+
+
+def disclosed(envelope: Envelope, disclosure: Disclosure) -> Envelope:
+    """``envelope`` as a destination with ``disclosure`` receives it.
+
+    The same envelope when nothing is withheld; else a copy whose payload has the personal data
+    masked, with its own content hash and digest: the hash is the idempotency key of what the
+    destination holds, and the digest lets it check what it was sent. The message id stays, so
+    a trace follows the record to every destination.
+    """
+    payload = disclose(envelope.record_type, envelope.payload, disclosure)
+    if payload is envelope.payload:
+        return envelope
+    return envelope.model_copy(update={
+        "payload": payload,
+        "content_hash": content_hash(envelope.source, envelope.record_type, payload),
+        "payload_digest": payload_digest(payload),
+    })
 
 
 def to_quarantine(identity: Input, problems: Sequence[Problem]) -> OutboundMessage:

@@ -87,11 +87,13 @@ class Processor:
                 form = authorise(form, self.systems)
             if isinstance(form, Standardised):
                 form = route(form, self._stamp, self.routes)
-            return build(form, self._stamp, receipts=self.receipts, systems=self.systems)
+            return build(form, self._stamp, receipts=self.receipts, systems=self.systems,
+                         disclosure_of=self.systems.disclosure)
         except Exception as e:  # the one place where a bug must not lose a message
             identity = form.input
             log.exception("internal error on message %s from %s", identity.message_id,
                           identity.source)
             problem = Problem(INTERNAL_ERROR, "", f"{type(e).__name__}: {e}")
             refusal = Refusal(identity, form.hops, (problem,))
-            return build(refusal, self._stamp, receipts=self.receipts, systems=self.systems)
+            return build(refusal, self._stamp, receipts=self.receipts, systems=self.systems,
+                         disclosure_of=self.systems.disclosure)

@@ -6,7 +6,8 @@
 - not verified (or no route): the unified record to ``hub.quarantine`` with the reasons, plus
   feedback ``rejected`` naming them.
 
-The payload, and so the content hash that destinations de-duplicate on, is never changed. Pure
+The payload, and so the content hash that destinations de-duplicate on, is never changed (a
+destination that may not see personal data gets it masked, as the pipeline sends it). Pure
 functions of values, like :mod:`hub.pipeline.build`.
 """
 
@@ -14,7 +15,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.pipeline.build import feedback, input_of, to_destination, to_quarantine
+from hub.pipeline.build import (
+    DisclosureOf,
+    feedback,
+    input_of,
+    to_destination,
+    to_quarantine,
+)
 from hub.pipeline.forms import Stamp
 from hub.review.verification import Verified
 from routes import RoutingDecision
@@ -37,8 +44,10 @@ def verified_outputs(
     at: datetime,
     node: str,
     source_known: bool,
+    disclosure_of: DisclosureOf,
 ) -> list[OutboundMessage]:
-    """The enriched envelope to every destination of ``decision``, and accepted feedback."""
+    """The enriched envelope to every destination of ``decision`` (with the personal data each
+    may see), and accepted feedback."""
     codes = ", ".join(f"{e.credit_code} ({e.path})" for e in verified.entities)
     rules = ", ".join(dict.fromkeys(m.rule for m in decision.matches))
     stamp = _at(at, node)
@@ -48,7 +57,7 @@ def verified_outputs(
         stamp.hop(EventKind.ROUTED, f"{', '.join(decision.destinations)} by {rules}"),
     )
     enriched = envelope.model_copy(update={"entities": list(verified.entities), "hops": list(hops)})
-    outputs = [to_destination(enriched, d) for d in decision.destinations]
+    outputs = [to_destination(enriched, d, disclosure_of(d)) for d in decision.destinations]
     return outputs + feedback(input_of(enriched), hops, "accepted", stamp,
                               problems=verified.notes, credit_code=envelope.credit_code,
                               source_known=source_known)

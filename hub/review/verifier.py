@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from adapters.sdk import EntityLookup
 from hub.config.retry_schedule import Delay
 from hub.delivery.parking import ParkingLoop
+from hub.pipeline.build import DisclosureOf
 from hub.review.review_outputs import rejected_outputs, verified_outputs
 from hub.review.verification import Undecidable, Verified, verify
 from hub.runtime.broker import body_bytes
@@ -52,6 +53,7 @@ from schemas.contract.problems import (
     Problem,
 )
 from schemas.contract.topology import REVIEW
+from schemas.personal import Disclosure
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +116,15 @@ class ReviewVerifier(ParkingLoop):
         *,
         on_outcome: Callable[[ReviewOutcome], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
+        disclosure_of: DisclosureOf | None = None,
     ) -> None:
         super().__init__(broker_url, topology, REVIEW, schedule=policy.schedule,
                          prefetch=policy.prefetch, max_pause=policy.max_pause_seconds)
         self.lookup = lookup
         self.routes = routes
         self.systems = frozenset(systems)
+        # Fail safe: without a catalogue, only the hub's own queues see personal data whole.
+        self.disclosure_of = disclosure_of or (lambda destination: Disclosure.PUBLISHED)
         self.policy = policy
         self._on_outcome = on_outcome or (lambda outcome: None)
         self._clock = clock
@@ -156,7 +161,8 @@ class ReviewVerifier(ParkingLoop):
             decision = self.routes.route(envelope.record_type, envelope.source, envelope.payload)
             if not decision.problems and decision.destinations:
                 outputs = verified_outputs(envelope, verdict, decision, at=now, node=self._node,
-                                           source_known=known)
+                                           source_known=known,
+                                           disclosure_of=self.disclosure_of)
                 self.confirm(publisher, outputs)
                 message.ack()
                 detail = "; ".join(p.message for p in verdict.notes)

@@ -98,6 +98,11 @@ class Envelope(BaseModel):
     )
     hops: list[Hop] = Field(default_factory=list, description="The trace, oldest first.")
     payload: dict[str, Any] = Field(description="The record in the unified standard.")
+    payload_digest: str | None = Field(
+        default=None,
+        description="sm3:<hex> over the canonical payload (GB/T 32905), for the receiver to check "
+        "that the payload is what the hub sent; see verify_payload_digest.",
+    )
     entities: list[RegisteredEntity] | None = Field(
         default=None,
         description="The legal entities the library confirmed for the record's credit codes "
@@ -105,13 +110,33 @@ class Envelope(BaseModel):
     )
 
     def to_bytes(self) -> bytes:
-        # Absent rather than null when unset, so envelopes without it keep their exact shape.
-        exclude = {"entities"} if self.entities is None else None
-        return self.model_dump_json(exclude=exclude).encode("utf-8")
+        # Absent rather than null when unset, so envelopes without them keep their exact shape.
+        exclude = {name for name in ("entities", "payload_digest") if getattr(self, name) is None}
+        return self.model_dump_json(exclude=exclude or None).encode("utf-8")
+
+    def verify_payload_digest(self) -> bool:
+        """Whether ``payload_digest`` is present and matches the payload as received."""
+        return self.payload_digest is not None and self.payload_digest == payload_digest(
+            self.payload
+        )
 
     @classmethod
     def from_bytes(cls, body: bytes) -> Envelope:
         return cls.model_validate_json(body)
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def payload_digest(payload: dict[str, Any]) -> str:
+    """``sm3:<hex>``, the SM3 digest (GB/T 32905) of the canonical payload.
+
+    What a receiver recomputes to check the payload arrived as the hub sent it; the canonical
+    form is the content hash's (sorted keys, no whitespace, UTF-8), so any JSON parser that
+    keeps strings and numbers as sent can recompute it.
+    """
+    return "sm3:" + hashlib.new("sm3", _canonical(payload).encode("utf-8")).hexdigest()
 
 
 def content_hash(source: str, record_type: str, payload: dict[str, Any]) -> str:
@@ -121,6 +146,5 @@ def content_hash(source: str, record_type: str, payload: dict[str, Any]) -> str:
     the source used does not change the key; the source and record type keep two systems'
     identical facts apart.
     """
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(f"{source}\n{record_type}\n{canonical}".encode())
+    digest = hashlib.sha256(f"{source}\n{record_type}\n{_canonical(payload)}".encode())
     return f"sha256:{digest.hexdigest()}"

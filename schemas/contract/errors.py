@@ -27,6 +27,8 @@ adapters.sdk       NotRegularFile (regular_files)                          Perma
 adapters           FileUnusable (file.file_rows), ItemRefused, PathMissing Permanent
                    (rest.pull, rest.json_paths), SoapFault (soap.soap11),
                    PushFailed (simulators.rest_system)
+hub.crypto         KeyNotInKeyring (sm4)                                   Config
+hub.crypto         SealBroken (sm4)                                        Permanent
 hub.journal        JournalUnavailable (journal_errors)                     Transient
 hub.journal        JournalClosed, RecordsRefused (journal_errors)          Permanent
 hub.review         Undecidable (verification)                              Permanent

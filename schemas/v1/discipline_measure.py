@@ -23,6 +23,7 @@ from schemas.types import (
     Text200,
     Text2000,
 )
+from schemas.types.personal_marks import PersonalKind, personal
 from schemas.v1.party import NATURAL_PERSON
 from schemas.v1.standard_model import StandardModel, in_order, required
 from schemas.validation_problems import Violation
@@ -31,7 +32,10 @@ from schemas.validation_problems import Violation
 class DisciplineTarget(StandardModel):
     """惩戒对象: the listed entity or person."""
 
-    name: Text200 = Field(description="对象名称: name of the target.")
+    name: Text200 = Field(
+        description="对象名称: name of the target; a person's name for a natural person.",
+        json_schema_extra=personal(PersonalKind.NAME, when={"category": NATURAL_PERSON}),
+    )
     credit_code: CreditCode | None = Field(
         default=None,
         description="统一社会信用代码: the target's credit code; required unless a natural person.",

@@ -21,6 +21,7 @@ from schemas.types import (
     Text2000,
     Text4000,
 )
+from schemas.types.personal_marks import PersonalKind, personal
 from schemas.v1.standard_model import StandardModel, required
 from schemas.validation_problems import Violation
 
@@ -46,7 +47,9 @@ class InspectionResultRecord(StandardModel):
     inspection_date: StdDate = Field(description="检查日期: date of the inspection.")
     department: SystemId = Field(description="检查部门: system id of the inspecting department.")
     inspectors: list[Text50] | None = Field(
-        default=None, description="检查人员: names of the inspectors."
+        default=None,
+        description="检查人员: names of the inspectors.",
+        json_schema_extra=personal(PersonalKind.NAME),
     )
     result: InspectionResult = Field(description="检查结果: result from the code list.")
     findings: Text4000 | None = Field(default=None, description="检查发现: what was found.")

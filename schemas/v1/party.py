@@ -22,6 +22,7 @@ from schemas.types import (
     Text64,
     Text200,
 )
+from schemas.types.personal_marks import PersonalKind, personal
 from schemas.v1.standard_model import StandardModel, required
 from schemas.validation_problems import Violation
 
@@ -33,7 +34,10 @@ INDIVIDUAL_BUSINESS = "个体工商户"
 class Party(StandardModel):
     """行政相对人: who a licence was granted to or a penalty imposed on."""
 
-    name: Text200 = Field(description="行政相对人名称: name of the party.")
+    name: Text200 = Field(
+        description="行政相对人名称: name of the party; a person's name for a natural person.",
+        json_schema_extra=personal(PersonalKind.NAME, when={"category": NATURAL_PERSON}),
+    )
     category: PartyCategory = Field(
         description="行政相对人类别: 法人及非法人组织, 自然人 or 个体工商户."
     )
@@ -62,19 +66,25 @@ class Party(StandardModel):
         default=None, description="行政相对人代码_6 社会组织登记证号: social organisation certificate."
     )
     legal_representative: Text50 | None = Field(
-        default=None, description="法定代表人: legal representative; required for organisations."
+        default=None,
+        description="法定代表人: legal representative; required for organisations.",
+        json_schema_extra=personal(PersonalKind.NAME),
     )
     legal_representative_id_type: IdType | None = Field(
         default=None, description="法定代表人证件类型: ID type of the legal representative."
     )
     legal_representative_id_number: Text64 | None = Field(
-        default=None, description="法定代表人证件号码: ID number of the legal representative."
+        default=None,
+        description="法定代表人证件号码: ID number of the legal representative.",
+        json_schema_extra=personal(PersonalKind.ID_NUMBER),
     )
     id_type: IdType | None = Field(
         default=None, description="证件类型: ID type of a natural person; required for them."
     )
     id_number: Text64 | None = Field(
-        default=None, description="证件号码: ID number of a natural person; required for them."
+        default=None,
+        description="证件号码: ID number of a natural person; required for them.",
+        json_schema_extra=personal(PersonalKind.ID_NUMBER),
     )
 
     def violations(self) -> Iterator[Violation]:

@@ -26,6 +26,7 @@ from schemas.types import (
     Text500,
     Text4000,
 )
+from schemas.types.personal_marks import PersonalKind, personal
 from schemas.v1.standard_model import StandardModel, in_order, required
 from schemas.validation_problems import Violation
 
@@ -75,7 +76,9 @@ class EnterpriseRegistration(StandardModel):
     )
     enterprise_type: Text100 | None = Field(default=None, description="企业类型: enterprise type.")
     legal_representative: Text50 | None = Field(
-        default=None, description="法定代表人: legal representative."
+        default=None,
+        description="法定代表人: legal representative.",
+        json_schema_extra=personal(PersonalKind.NAME),
     )
     registered_capital: Amount | None = Field(
         default=None, description="注册资本（万元）: registered capital in 10,000 yuan."

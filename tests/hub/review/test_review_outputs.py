@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import schemas
+from hub.config.system_catalogue import SystemCatalogue
 from hub.journal import JournalEvent
 from hub.observers.journal_hooks import review_events
 from hub.review import ReviewOutcome, Verified
@@ -21,6 +22,7 @@ from schemas.contract.problems import Problem
 from tests.hub.conftest import RECORDS
 
 PILOT = "91350100M000100Y44"
+CATALOGUE = SystemCatalogue.load()
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LICENCE = json.loads((RECORDS / "licence.json").read_bytes())
 PAYLOAD = schemas.validate_record(
@@ -49,7 +51,8 @@ def _by_queue(outputs: list[OutboundMessage]) -> dict[str, OutboundMessage]:
 
 def test_a_verified_record_reaches_its_destinations_enriched_with_its_hash_unchanged() -> None:
     outputs = _by_queue(verified_outputs(ENVELOPE, Verified((ENTITY,), (NOTE,)), DECISION,
-                                         at=NOW, node="n:1", source_known=True))
+                                         at=NOW, node="n:1", source_known=True,
+                                         disclosure_of=CATALOGUE.disclosure))
     assert set(outputs) == {"city-platform", "credit-platform", "market"}
     delivered = Envelope.from_bytes(outputs["city-platform"].body)
     assert delivered.payload == ENVELOPE.payload
@@ -62,9 +65,25 @@ def test_a_verified_record_reaches_its_destinations_enriched_with_its_hash_uncha
     ]
 
 
+def test_a_verified_record_reaches_a_publishing_destination_with_id_numbers_masked() -> None:
+    payload = {**PAYLOAD, "party": {**PAYLOAD["party"], "legal_representative_id_number":
+                                    "11010519491231002X"}}
+    envelope = ENVELOPE.model_copy(update={"payload": payload})
+    decision = RoutingDecision(destinations=("city-platform", "service-hall"), matches=DECISION.matches)
+    outputs = _by_queue(verified_outputs(envelope, Verified((ENTITY,), (NOTE,)), decision,
+                                         at=NOW, node="n:1", source_known=True,
+                                         disclosure_of=CATALOGUE.disclosure))
+    city, hall = (Envelope.from_bytes(outputs[d].body) for d in ("city-platform", "service-hall"))
+    assert city.payload["party"]["legal_representative_id_number"] == "11010519491231002X"
+    assert hall.payload["party"]["legal_representative_id_number"] == "110105********002X"
+    assert hall.content_hash == content_hash("market", "administrative_licence", hall.payload)
+    assert hall.verify_payload_digest() and hall.entities == [ENTITY]
+
+
 def test_verified_feedback_is_accepted_with_the_note_and_meets_the_standard() -> None:
     outputs = _by_queue(verified_outputs(ENVELOPE, Verified((ENTITY,), (NOTE,)), DECISION,
-                                         at=NOW, node="n:1", source_known=True))
+                                         at=NOW, node="n:1", source_known=True,
+                                         disclosure_of=CATALOGUE.disclosure))
     feedback = json.loads(outputs["market"].body)["payload"]
     assert _valid_feedback(feedback)
     assert (feedback["status"], feedback["regarding_message_id"],
