@@ -16,7 +16,7 @@ from kombu import Queue
 from kombu.message import Message
 
 from hub.delivery.runner import DEAD_REASON
-from hub.runtime.broker import BrokerSession, body_bytes
+from hub.runtime.broker import BrokerSession
 from schemas.contract.topology import outbound_queue_name
 
 #: Most dead letters looked at in one call; more wait for the next call.
@@ -98,11 +98,3 @@ def scan(
         for message in skipped:
             message.requeue()
 
-
-def body_text(message: Message) -> str:
-    """The body for display: UTF-8 text where it is, otherwise a byte count."""
-    body = body_bytes(message)
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"<{len(body)} bytes, not UTF-8>"

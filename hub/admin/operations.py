@@ -12,6 +12,7 @@ before the original is acked.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -25,10 +26,10 @@ from kombu.message import Message
 from hub.admin.dead_letters import (
     SCAN_LIMIT,
     DeadLetter,
-    body_text,
     dead_letter_queue,
     scan,
 )
+from hub.admin.views import Unmasking, dead_letter_view, event_view, message_view
 from hub.assembly import Hub
 from hub.delivery.runner import (
     ATTEMPT,
@@ -45,6 +46,7 @@ from schemas.contract.errors import ConfigError, PublishNotConfirmed
 from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
 from schemas.contract.states import EventKind
 from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
+from schemas.personal import masked_text
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +91,19 @@ class AdminOps:
 
     # --- reading -------------------------------------------------------------------------
 
+    # Reading never shows personal data unless an ``unmask`` is given; an unmask is refused
+    # without an actor and a reason, and is audited before anything is read (hub.admin.views).
+
     def dead_letters(
         self, destination: str, *, credit_code: str | None = None, limit: int = 1000
     ) -> list[DeadLetter]:
-        """The dead letters of ``destination`` (optionally one entity's), oldest first."""
+        """The dead letters of ``destination`` (optionally one entity's), oldest first; their
+        descriptions hold no personal data but the last error, which is masked."""
         queue = self._dead_queue(destination)
         found, held = [], []
         for letter, message in scan(self.session, queue, _matching(credit_code=credit_code)):
-            found.append(letter)
+            found.append(dataclasses.replace(
+                letter, last_error=letter.last_error and masked_text(letter.last_error)))
             held.append(message)  # put back after the scan, or it would be read again
             if len(found) >= limit:
                 break
@@ -104,24 +111,44 @@ class AdminOps:
             message.requeue()
         return found
 
-    def dead_letter(self, destination: str, message_id: str) -> dict[str, Any] | None:
-        """One dead letter with its body, or None."""
+    def dead_letter(
+        self, destination: str, message_id: str, *, unmask: Unmasking | None = None
+    ) -> dict[str, Any] | None:
+        """One dead letter with its body (masked unless ``unmask``), or None."""
         queue = self._dead_queue(destination)
+        self._audit_unmask(unmask, "dead_letter", {"destination": destination, "message_id": message_id})
         shown: dict[str, Any] | None = None
         held = []
         for letter, message in scan(self.session, queue, _matching(message_ids=[message_id])):
-            shown = {**letter.as_dict(), "body": body_text(message)}
+            shown = dead_letter_view(letter.as_dict(), body_bytes(message),
+                                     unmasked=unmask is not None)
             held.append(message)
             break
         for message in held:
             message.requeue()
         return shown
 
-    def trace(self, message_id: str) -> list[JournalEvent]:
-        return self.journal.trace(message_id)
+    def message(
+        self, message_id: str, *, unmask: Unmasking | None = None
+    ) -> dict[str, Any] | None:
+        """One journaled input with its record and body (masked unless ``unmask``), or None."""
+        self._audit_unmask(unmask, "message", {"message_id": message_id})
+        found = self.journal.message(message_id)
+        return None if found is None else message_view(found, unmasked=unmask is not None)
 
-    def timeline(self, credit_code: str) -> list[JournalEvent]:
-        return self.journal.timeline(credit_code)
+    def trace(self, message_id: str, *, unmask: Unmasking | None = None) -> list[JournalEvent]:
+        """Every hop of one message; identity numbers in details masked unless ``unmask``."""
+        self._audit_unmask(unmask, "trace", {"message_id": message_id})
+        return [event_view(e, unmasked=unmask is not None)
+                for e in self.journal.trace(message_id)]
+
+    def timeline(
+        self, credit_code: str, *, unmask: Unmasking | None = None
+    ) -> list[JournalEvent]:
+        """Every event of one entity's records; masked like :meth:`trace`."""
+        self._audit_unmask(unmask, "timeline", {"credit_code": credit_code})
+        return [event_view(e, unmasked=unmask is not None)
+                for e in self.journal.timeline(credit_code)]
 
     def audits(self, limit: int = 100) -> list[AuditEntry]:
         return self.journal.audits(limit=limit)
@@ -243,6 +270,21 @@ class AdminOps:
         ))
         return ActionResult(action, dry_run, len(ids), ids)
 
+    def _audit_unmask(
+        self, unmask: Unmasking | None, view: str, target: dict[str, Any]
+    ) -> None:
+        """Write the audit entry of an unmasked view before it is read; refuse one without an
+        actor or a reason. Whether the actor may unmask is the caller's check (its role)."""
+        if unmask is None:
+            return
+        _require_text(actor=unmask.actor, reason=unmask.reason)
+        self.journal.audit(AuditEntry(
+            actor=unmask.actor, action="unmask", reason=unmask.reason,
+            parameters={"view": view, **target}, affected=1, dry_run=False,
+        ))
+        log.info("%s unmasked the %s of %s", unmask.actor, view,
+                 ", ".join(f"{k} {v}" for k, v in target.items()))
+
     def _dead_queue(self, destination: str) -> str:
         """A system's dead letters, or the hub's own (``review``: what the verifier handed to
         people)."""
@@ -284,11 +326,11 @@ def _matching(
 def _require_text(*, actor: str, reason: str) -> None:
     """Refuse, before anything happens, what the audit trail could not hold."""
     if not reason.strip():
-        raise ConfigError("a reason is required for every retry and replay")
+        raise ConfigError("a reason is required for every retry, replay and unmasking")
     if len(reason) > MAX_REASON_LENGTH:
         raise ConfigError(f"a reason may have {MAX_REASON_LENGTH} characters at most")
     if not actor.strip():
-        raise ConfigError("every retry and replay needs an actor")
+        raise ConfigError("every retry, replay and unmasking needs an actor")
     if _CONTROL.search(reason) or _CONTROL.search(actor):
         raise ConfigError("a reason or actor must not contain control characters (one printable line)")
 

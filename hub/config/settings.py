@@ -63,6 +63,12 @@ class HubSettings(BaseSettings):
         "keys the hub generates on first start (say so in production: share one keyring "
         "among every hub process that opens the same journal).",
     )
+    officers: str = Field(
+        default="",
+        description="Comma-separated OS accounts that may unmask personal data in the CLI's "
+        "views (hub trace/timeline/message, hub dead-letters show, with --unmask --reason); "
+        "audited. Empty: nobody. The admin API's officers are its tokens with the officer role.",
+    )
     journal_checkpoint_rows: int = Field(
         default=1000, gt=0,
         description="The journal's messages chain is signed (SM2) after at most this many new "
@@ -170,6 +176,10 @@ class HubSettings(BaseSettings):
         if self.journal_url is not None:
             return self.journal_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
+
+    def officer_accounts(self) -> frozenset[str]:
+        """The OS accounts :attr:`officers` names."""
+        return frozenset(name.strip() for name in self.officers.split(",") if name.strip())
 
     def resolved_keyring(self) -> Path:
         """The keyring file, with the embedded default filled in."""

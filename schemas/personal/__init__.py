@@ -23,7 +23,6 @@ from schemas.personal.masks import (
     mask_id_number,
     mask_id_numbers_in_text,
     mask_name,
-    resident_id_check_holds,
 )
 from schemas.types.personal_marks import PersonalKind
 
@@ -43,5 +42,4 @@ __all__ = [
     "masked_view",
     "personal_fields",
     "personal_values",
-    "resident_id_check_holds",
 ]

@@ -108,7 +108,7 @@ def personal_values(
     values: list[PersonalValue] = []
     for field in fields_for(record_type, version):
         for path, parent in _walk(payload, field, 0, ()):
-            value = parent.get(path[-1])
+            value = parent.get(field.path[-1])
             if isinstance(value, str) and value and _condition_holds(parent, field.when):
                 values.append(PersonalValue(path, field.kind, value))
             elif isinstance(value, list) and len(field.path) - 1 in field.lists:

@@ -36,6 +36,9 @@ def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, v
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from hub.app.log_masking import mask_personal_data_in_logs
+
+    mask_personal_data_in_logs()  # before anything can log a record's content
     # Alembic announces every plugin and migration step at INFO; operators need its warnings.
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = CliState(config_file=config_file, broker_url=broker_url)
@@ -73,7 +76,7 @@ def _register() -> None:
     main.add_command(evidence_cmds.verify_log)
     main.add_command(evidence_cmds.keys)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
-                    admin_cmds.timeline, admin_cmds.audit):
+                    admin_cmds.timeline, admin_cmds.show_message, admin_cmds.audit):
         main.add_command(command)
 
 

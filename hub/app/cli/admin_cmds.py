@@ -1,10 +1,14 @@
-"""Administrator commands: dead letters, retry, replay, trace, timeline, audit.
+"""Administrator commands: dead letters, retry, replay, trace, timeline, message, audit.
 
 Each prints JSON lines. Retry and replay need ``--reason``, accept ``--dry-run`` and ``--rate``,
 and are written to the audit trail under the operating-system account that runs the command
 (:func:`os_account`, from the process's user id: not ``$USER`` or ``$LOGNAME``, which the caller
 sets). Nobody can have the audit name someone else: ``--actor`` is only a label, recorded beside
 the account as ``account (as label)``, for one shared service account used by several people.
+
+Views show personal data masked (:mod:`hub.admin.views`). ``--unmask --reason`` shows it whole
+to an OS account listed in ``HUB_OFFICERS`` (the officer role of the CLI), after an audit entry
+under that account; anyone else is refused (exit 2) before anything is read.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from typing import TYPE_CHECKING
 import click
 
 from hub.app.cli.shared import CliState, echo_json, exit_codes
+from schemas.contract.errors import ConfigError
 
 if TYPE_CHECKING:
     from hub.admin.operations import AdminOps
+    from hub.admin.views import Unmasking
     from hub.journal import JournalEvent
 
 #: What a label may be: the same as an HTTP actor name (plain, one short word).
@@ -37,6 +43,14 @@ _actor = click.option(
 _reason = click.option("--reason", required=True, help="Why (mandatory; kept in the audit trail).")
 _dry_run = click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 _rate = click.option("--rate", default=10.0, show_default=True, help="Messages per second at most.")
+_unmask = click.option(
+    "--unmask", is_flag=True,
+    help="Show personal data whole: only for the OS accounts in HUB_OFFICERS, with --reason; "
+         "audited.",
+)
+_unmask_reason = click.option(
+    "--reason", "unmask_reason", help="Why the personal data must be seen whole (with --unmask)."
+)
 
 
 def os_account() -> str:
@@ -101,11 +115,16 @@ def list_dead_letters(state: CliState, destination: str, credit_code: str | None
 @dead_letters.command("show")
 @click.argument("message_id")
 @click.option("--destination", required=True)
+@_unmask
+@_unmask_reason
 @click.pass_obj
-def show_dead_letter(state: CliState, message_id: str, destination: str) -> None:
-    """One dead letter with its body. Exits 1 if there is none with that id."""
+def show_dead_letter(
+    state: CliState, message_id: str, destination: str, unmask: bool, unmask_reason: str | None
+) -> None:
+    """One dead letter with its body, personal data masked. Exits 1 if there is none."""
     with _ops(state) as ops:
-        shown = ops.dead_letter(destination, message_id)
+        shown = ops.dead_letter(destination, message_id,
+                                unmask=_unmasking(state, unmask, unmask_reason))
     if shown is None:
         echo_json({"error": f"no dead letter {message_id} for {destination}"})
         raise SystemExit(1)
@@ -180,11 +199,13 @@ def replay(
 
 @click.command()
 @click.argument("message_id")
+@_unmask
+@_unmask_reason
 @click.pass_obj
-def trace(state: CliState, message_id: str) -> None:
+def trace(state: CliState, message_id: str, unmask: bool, unmask_reason: str | None) -> None:
     """Every hop of one message, oldest first. Exits 1 if the journal does not know it."""
     with _ops(state) as ops:
-        events = ops.trace(message_id)
+        events = ops.trace(message_id, unmask=_unmasking(state, unmask, unmask_reason))
     for event in events:
         echo_json(_event_dict(event))
     if not events:
@@ -193,12 +214,30 @@ def trace(state: CliState, message_id: str) -> None:
 
 @click.command()
 @click.argument("credit_code")
+@_unmask
+@_unmask_reason
 @click.pass_obj
-def timeline(state: CliState, credit_code: str) -> None:
+def timeline(state: CliState, credit_code: str, unmask: bool, unmask_reason: str | None) -> None:
     """Everything that happened to one entity's records, across all departments."""
     with _ops(state) as ops:
-        for event in ops.timeline(credit_code):
+        for event in ops.timeline(credit_code, unmask=_unmasking(state, unmask, unmask_reason)):
             echo_json(_event_dict(event))
+
+
+@click.command("message")
+@click.argument("message_id")
+@_unmask
+@_unmask_reason
+@click.pass_obj
+def show_message(state: CliState, message_id: str, unmask: bool, unmask_reason: str | None) -> None:
+    """One input as the journal keeps it: source, record (personal data masked) and body.
+    Exits 1 if the journal does not know it."""
+    with _ops(state) as ops:
+        shown = ops.message(message_id, unmask=_unmasking(state, unmask, unmask_reason))
+    if shown is None:
+        echo_json({"error": f"the journal does not know message {message_id}"})
+        raise SystemExit(1)
+    echo_json(shown)
 
 
 @click.command()
@@ -211,6 +250,24 @@ def audit(state: CliState, limit: int) -> None:
             echo_json({"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
                        "reason": entry.reason, "affected": entry.affected,
                        "dry_run": entry.dry_run, "parameters": dict(entry.parameters)})
+
+
+def _unmasking(state: CliState, unmask: bool, reason: str | None) -> Unmasking | None:
+    """The unmasking this command asks for, if any; :class:`ConfigError` (exit 2) for an
+    account that is not an officer or a missing reason."""
+    from hub.admin.views import Unmasking
+
+    if not unmask:
+        if reason is not None:
+            raise ConfigError("--reason is for --unmask; without it the view is masked")
+        return None
+    account = os_account()
+    if account not in state.hub().settings.officer_accounts():
+        raise ConfigError(f"{account} may not unmask personal data: only the accounts in "
+                          "HUB_OFFICERS may")
+    if not (reason or "").strip():
+        raise ConfigError("--unmask needs --reason: why the personal data must be seen whole")
+    return Unmasking(account, reason or "")
 
 
 def _event_dict(event: JournalEvent) -> dict[str, object]:

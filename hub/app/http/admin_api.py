@@ -8,6 +8,7 @@ token, and the document it would show is ``/openapi.json``. Endpoints, by the ro
 
 - viewer:   ``GET  /dead-letters/{destination}?credit_code=&limit=``  list, oldest first
 - viewer:   ``GET  /dead-letters/{destination}/{message_id}``         one, with its body (404 if none)
+- viewer:   ``GET  /messages/{message_id}``                           one journaled input (404 if none)
 - operator: ``POST /dead-letters/{destination}/retry``                retry ids or all (``RetryRequest``)
 - operator: ``POST /replay``                                          replay from the journal (``ReplayRequest``)
 - viewer:   ``GET  /trace/{message_id}``                              every hop (404 if unknown)
@@ -16,7 +17,10 @@ token, and the document it would show is ``/openapi.json``. Endpoints, by the ro
 - viewer:   ``GET  /openapi.json``                                    this API's OpenAPI document
 
 Retry and replay (dry runs too: they are audited) need an operator's token and are audited
-with its actor; a viewer's gets 403. Every error is JSON in one shape with a code
+with its actor; a viewer's gets 403. Every reading endpoint shows personal data masked
+(:mod:`hub.admin.views`); ``?unmask=true&reason=...`` on one dead letter, a message, a trace or
+a timeline shows it whole to an officer's token, after writing the audit entry (403 for any
+other role, 400 without a reason). Every error is JSON in one shape with a code
 (:mod:`hub.app.http.error_responses`).
 
 Concurrency: endpoints are plain functions, which FastAPI runs in a thread pool. A
@@ -49,6 +53,7 @@ from adapters.sdk.http_options import TlsConfig
 from adapters.sdk.http_server import HttpServer, ServerLimits
 from hub.admin.dead_letters import SCAN_LIMIT
 from hub.admin.operations import AdminOps
+from hub.admin.views import Unmasking
 from hub.app.http.auth import AdminTokens, Caller, Role, require
 from hub.app.http.error_responses import NotFound, install_error_handlers
 from hub.app.http.guard import Guard
@@ -61,6 +66,8 @@ from hub.app.http.models import (
     DeadLetterOut,
     ErrorOut,
     EventOut,
+    MessageOut,
+    Reason,
     ReplayRequest,
     RetryRequest,
 )
@@ -79,7 +86,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 _NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": ErrorOut, "description": "Not found"}}
 _FORBIDDEN: dict[int | str, dict[str, object]] = {
-    403: {"model": ErrorOut, "description": "The token's role does not allow this (needs operator)"}
+    403: {"model": ErrorOut, "description": "The token's role does not allow this (retry and "
+          "replay need operator, unmask needs officer)"}
 }
 
 #: A name in a path (system id, message id, credit code): bounded and printable, so nothing a
@@ -163,6 +171,19 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
     app.add_middleware(Guard, tokens=tokens)
     Operator = Annotated[str, Depends(operator)]
 
+    def unmasking(
+        found: Annotated[Caller, Depends(caller)],
+        unmask: Annotated[bool, Query(description="Show personal data whole (officers; audited).")]
+        = False,
+        reason: Annotated[Reason | None, Query(description="Why it must be seen whole.")] = None,
+    ) -> Unmasking | None:
+        if not unmask:
+            return None
+        require(found, Role.OFFICER)
+        return Unmasking(found.actor, reason or "")
+
+    Unmask = Annotated[Unmasking | None, Depends(unmasking)]
+
     @app.get("/dead-letters/{destination}", tags=["dead letters"])
     def list_dead_letters(
         destination: PathName,
@@ -178,11 +199,14 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
             letters = ops.dead_letters(destination, credit_code=credit_code, limit=limit)
         return [DeadLetterOut.of(letter) for letter in letters]
 
-    @app.get("/dead-letters/{destination}/{message_id}", tags=["dead letters"], responses=_NOT_FOUND)
-    def show_dead_letter(destination: PathName, message_id: PathName) -> DeadLetterDetail:
-        """One dead letter with its body."""
+    @app.get("/dead-letters/{destination}/{message_id}", tags=["dead letters"],
+             responses={**_NOT_FOUND, **_FORBIDDEN})
+    def show_dead_letter(
+        destination: PathName, message_id: PathName, unmask: Unmask
+    ) -> DeadLetterDetail:
+        """One dead letter with its body, personal data masked unless an officer unmasks it."""
         with operations.use(broker=True) as ops:
-            shown = ops.dead_letter(destination, message_id)
+            shown = ops.dead_letter(destination, message_id, unmask=unmask)
         if shown is None:
             raise NotFound(f"no dead letter {message_id} for {destination}")
         return DeadLetterDetail.of_shown(shown)
@@ -210,20 +234,30 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
             )
         return ActionOut.of(result)
 
-    @app.get("/trace/{message_id}", tags=["journal"], responses=_NOT_FOUND)
-    def trace(message_id: PathName) -> list[EventOut]:
+    @app.get("/trace/{message_id}", tags=["journal"], responses={**_NOT_FOUND, **_FORBIDDEN})
+    def trace(message_id: PathName, unmask: Unmask) -> list[EventOut]:
         """Every hop of one message, oldest first."""
         with operations.use(broker=False) as ops:
-            events = ops.trace(message_id)
+            events = ops.trace(message_id, unmask=unmask)
         if not events:
             raise NotFound(f"the journal does not know message {message_id}")
         return [EventOut.of(event) for event in events]
 
-    @app.get("/timeline/{credit_code}", tags=["journal"])
-    def timeline(credit_code: PathName) -> list[EventOut]:
+    @app.get("/timeline/{credit_code}", tags=["journal"], responses=_FORBIDDEN)
+    def timeline(credit_code: PathName, unmask: Unmask) -> list[EventOut]:
         """Everything that happened to one entity's records, across all departments."""
         with operations.use(broker=False) as ops:
-            return [EventOut.of(event) for event in ops.timeline(credit_code)]
+            return [EventOut.of(event) for event in ops.timeline(credit_code, unmask=unmask)]
+
+    @app.get("/messages/{message_id}", tags=["journal"], responses={**_NOT_FOUND, **_FORBIDDEN})
+    def message(message_id: PathName, unmask: Unmask) -> MessageOut:
+        """One input as the journal keeps it: its record and body, personal data masked unless
+        an officer unmasks it."""
+        with operations.use(broker=False) as ops:
+            shown = ops.message(message_id, unmask=unmask)
+        if shown is None:
+            raise NotFound(f"the journal does not know message {message_id}")
+        return MessageOut.model_validate(shown)
 
     @app.get("/audit", tags=["journal"])
     def audit(limit: Annotated[int, Query(gt=0, le=10_000)] = 100) -> list[AuditOut]:

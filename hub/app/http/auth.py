@@ -7,8 +7,9 @@ Tokens are configured as comma-separated entries, normally in the environment va
 
 The actor names the caller in the audit trail, so each actor has its own token and no token is
 shared. The role says what the token may do (:class:`Role`): a ``viewer`` reads (listings,
-trace, timeline, audit, one dead letter, the OpenAPI document); an ``operator`` also retries
-dead letters and replays inputs. The old form ``actor:token`` still parses and means a
+trace, timeline, audit, one dead letter, the OpenAPI document) with personal data masked; an
+``operator`` also retries dead letters and replays inputs; an ``officer`` reads, and may also
+ask for personal data unmasked (audited). The old form ``actor:token`` still parses and means a
 *viewer*: least privilege. A token that was configured before roles existed keeps what cannot
 hurt (reading) and loses what can (publishing) until its entry says ``:operator:``; the other
 choice would have left every pre-existing token as powerful as the issue complained it was,
@@ -52,14 +53,25 @@ log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
-    """What a token may do; each role can do everything the roles before it can."""
+    """What a token may do. A viewer reads, with personal data masked; an operator also
+    retries and replays; an officer (the personal-information officer, 个人信息保护负责人) also
+    unmasks personal data, with a reason, audited. Operator and officer are separate duties:
+    neither includes the other."""
 
     VIEWER = "viewer"
     OPERATOR = "operator"
+    OFFICER = "officer"
 
     def allows(self, needed: Role) -> bool:
-        order = list(Role)
-        return order.index(self) >= order.index(needed)
+        """Whether this role may do everything ``needed`` may."""
+        return _DUTIES[needed] <= _DUTIES[self]
+
+
+_DUTIES: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset({"read"}),
+    Role.OPERATOR: frozenset({"read", "change"}),
+    Role.OFFICER: frozenset({"read", "unmask"}),
+}
 
 
 @dataclass(frozen=True)

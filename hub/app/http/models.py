@@ -158,11 +158,33 @@ class DeadLetterOut(_Body):
 class DeadLetterDetail(DeadLetterOut):
     """One dead letter with its body."""
 
-    body: str = Field(description="The envelope as UTF-8 text, or a byte count if it is not text.")
+    body: str = Field(
+        description="The envelope as UTF-8 JSON, personal data masked; unmasked (an officer's "
+        "request), the text as it is, or a byte count if it is not text."
+    )
+    masked: bool = Field(description="True unless an officer asked for it unmasked.")
 
     @classmethod
     def of_shown(cls, shown: dict[str, Any]) -> DeadLetterDetail:
         return cls.model_validate(shown)
+
+
+class MessageOut(_Body):
+    """One input as the journal keeps it."""
+
+    message_id: str = Field(description="The hub's message id.")
+    received_at: AwareDatetime = Field(description="When the hub received it.")
+    source: str = Field(description="The source system.")
+    record_type: str = Field(description="The record type.")
+    credit_code: str | None = Field(description="The entity's credit code, once known.")
+    content_hash: str | None = Field(description="The idempotency key, once standardised.")
+    key_id: str | None = Field(description="The data key that seals it in the journal.")
+    payload: dict[str, Any] | None = Field(
+        description="The record in the unified standard; personal data masked unless unmasked."
+    )
+    body: str = Field(description="What the source sent: masked JSON, or withheld, unless unmasked.")
+    body_truncated: bool = Field(description="True if only the head of the body was kept.")
+    masked: bool = Field(description="True unless an officer asked for it unmasked.")
 
 
 class EventOut(_Body):
@@ -191,7 +213,7 @@ class AuditOut(_Body):
 
     at: AwareDatetime = Field(description="When.")
     actor: str = Field(description="Who (the actor whose token was used).")
-    action: str = Field(description="What: retry-dead-letters or replay.")
+    action: str = Field(description="What: retry-dead-letters, replay or unmask.")
     reason: str = Field(description="Why.")
     affected: int = Field(description="How many messages.")
     dry_run: bool = Field(description="True if nothing was changed.")
