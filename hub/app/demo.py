@@ -23,6 +23,8 @@ from hub.pipeline.processor import Outcome
 from hub.runtime.broker import BrokerSession
 from monitor.flow import FlowTally
 from schemas.contract.states import EventKind
+from schemas.personal import PersonalKind, mask_id_number, personal_values
+from schemas.personal.masks import MASK
 
 SAMPLES = Path(__file__).with_name("samples")
 
@@ -48,6 +50,10 @@ class Delivered:
     credit_code: str | None
     detail: str
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    #: The people's ID numbers in the delivered payload, masked for the screen, and whether the
+    #: destination received them whole (its disclosure policy) or masked as published.
+    id_numbers: tuple[str, ...] = ()
+    received_whole: bool = False
 
 
 @dataclass
@@ -143,10 +149,14 @@ def _describe(queue: str, body: bytes, headers: dict[str, Any]) -> Delivered:
             reasons=payload.get("problems", []) + payload.get("repairs", []),
         )
     routed = [h["detail"] for h in envelope["hops"] if h["stage"] in (EventKind.ROUTED, EventKind.REVIEW)]
+    numbers = [v.value for v in personal_values(envelope["record_type"], payload)
+               if v.kind is PersonalKind.ID_NUMBER]
     return Delivered(
         queue=queue,
         record_type=envelope["record_type"],
         source=envelope["source"],
         credit_code=envelope.get("credit_code"),
         detail=routed[-1] if routed else "",
+        id_numbers=tuple(n if MASK in n else mask_id_number(n) for n in numbers),
+        received_whole=bool(numbers) and all(MASK not in n for n in numbers),
     )

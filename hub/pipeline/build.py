@@ -37,9 +37,8 @@ from hub.pipeline.reply_to import reply_address
 from schemas.contract.envelope import (
     Envelope,
     Hop,
-    content_hash,
+    fingerprints,
     new_message_id,
-    payload_digest,
 )
 from schemas.contract.messages import InboundMessage, OutboundMessage
 from schemas.contract.problems import Problem, problems_json
@@ -189,6 +188,7 @@ def make_envelope(
     message id, if given), with ``hops`` as its trace."""
     source = source or identity.source
     record_type = record_type or identity.record_type
+    hashed, digest = fingerprints(source, record_type, payload)
     return Envelope(
         message_id=message_id or identity.message_id,
         correlation_id=identity.correlation_id,
@@ -197,11 +197,11 @@ def make_envelope(
         record_type=record_type,
         schema_version=identity.schema_version,
         received_at=identity.received_at,
-        content_hash=content_hash(source, record_type, payload),
+        content_hash=hashed,
         credit_code=credit_code,
         hops=list(hops),
         payload=payload,
-        payload_digest=payload_digest(payload),
+        payload_digest=digest,
     )
 
 
@@ -233,11 +233,10 @@ def disclosed(envelope: Envelope, disclosure: Disclosure) -> Envelope:
     payload = disclose(envelope.record_type, envelope.payload, disclosure)
     if payload is envelope.payload:
         return envelope
-    return envelope.model_copy(update={
-        "payload": payload,
-        "content_hash": content_hash(envelope.source, envelope.record_type, payload),
-        "payload_digest": payload_digest(payload),
-    })
+    hashed, digest = fingerprints(envelope.source, envelope.record_type, payload)
+    return envelope.model_copy(
+        update={"payload": payload, "content_hash": hashed, "payload_digest": digest}
+    )
 
 
 def to_quarantine(identity: Input, problems: Sequence[Problem]) -> OutboundMessage:

@@ -136,7 +136,22 @@ def payload_digest(payload: dict[str, Any]) -> str:
     form is the content hash's (sorted keys, no whitespace, UTF-8), so any JSON parser that
     keeps strings and numbers as sent can recompute it.
     """
-    return "sm3:" + hashlib.new("sm3", _canonical(payload).encode("utf-8")).hexdigest()
+    return _sm3(_canonical(payload))
+
+
+def fingerprints(source: str, record_type: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """(:func:`content_hash`, :func:`payload_digest`) of one payload, canonicalised once."""
+    canonical = _canonical(payload)
+    return _content_hash(source, record_type, canonical), _sm3(canonical)
+
+
+def _sm3(canonical: str) -> str:
+    return "sm3:" + hashlib.new("sm3", canonical.encode("utf-8")).hexdigest()
+
+
+def _content_hash(source: str, record_type: str, canonical: str) -> str:
+    digest = hashlib.sha256(f"{source}\n{record_type}\n{canonical}".encode())
+    return f"sha256:{digest.hexdigest()}"
 
 
 def content_hash(source: str, record_type: str, payload: dict[str, Any]) -> str:
@@ -146,5 +161,4 @@ def content_hash(source: str, record_type: str, payload: dict[str, Any]) -> str:
     the source used does not change the key; the source and record type keep two systems'
     identical facts apart.
     """
-    digest = hashlib.sha256(f"{source}\n{record_type}\n{_canonical(payload)}".encode())
-    return f"sha256:{digest.hexdigest()}"
+    return _content_hash(source, record_type, _canonical(payload))

@@ -13,7 +13,6 @@ unmasks it, which is audited by the caller (``hub.admin``).
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -81,15 +80,26 @@ def _values(record_type: str | None, payload: Mapping[str, Any]) -> list[Persona
 def _replaced(
     payload: Any, values: list[PersonalValue], masker: Callable[[PersonalValue], str]
 ) -> Any:
+    """A copy of ``payload`` with each value replaced; only the containers on the values' paths
+    are copied, the rest is shared with ``payload`` (which is never changed)."""
     if not values:
         return payload
-    result = copy.deepcopy(payload)
+    result = _shallow(payload)
+    copied = {id(result)}
     for value in values:
         holder = result
         for part in value.path[:-1]:
-            holder = holder[part]
+            child = holder[part]
+            if id(child) not in copied:
+                child = holder[part] = _shallow(child)
+                copied.add(id(child))
+            holder = child
         holder[value.path[-1]] = masker(value)
     return result
+
+
+def _shallow(container: Any) -> Any:
+    return dict(container) if isinstance(container, dict) else list(container)
 
 
 def _net(node: Any) -> Any:

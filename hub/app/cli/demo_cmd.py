@@ -127,6 +127,12 @@ def _print_report(report: DemoReport) -> None:
             codes = ", ".join(sorted({r["code"] for r in m.reasons}))
             click.echo(f"  {m.source or '?':<21} {m.record_type or '?':<24} {codes}")
 
+    _heading("People's ID numbers, as each destination received them (masked here):")
+    for m in report.messages:
+        if m.id_numbers:
+            form = "whole" if m.received_whole else "masked as published (双公示)"
+            click.echo(f"  {m.queue:<24} {m.record_type:<24} {form}: {', '.join(m.id_numbers)}")
+
     _heading("Per source (delivered / review / rejected):")
     for source, counts in sorted(report.tally.by_source().items()):
         click.echo(

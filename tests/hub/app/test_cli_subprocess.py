@@ -44,6 +44,13 @@ def test_the_readme_demo_runs_from_any_directory_and_accounts_for_every_record(t
     assert "hub.out.construction" in result.stdout  # dual notification and joint discipline
     assert "credit_code.checksum @ party.credit_code" in result.stdout  # feedback with a reason
     assert "Quarantine (original body kept" in result.stdout
+    # The service hall publishes: it got the ID number masked, the entitled platforms whole;
+    # the demo's screen masks both.
+    hall = [line for line in result.stdout.splitlines() if line.startswith("  hub.out.service-hall")
+            and "masked as published" in line]
+    assert hall and all("********" in line for line in hall), result.stdout
+    assert "hub.out.city-platform    administrative_penalty   whole: 310112********" in result.stdout
+    assert "310112198001011234" not in result.stdout
     arrivals = [line for line in result.stdout.splitlines() if " holds " in line]
     assert len(arrivals) == 6 and all(line.split()[0] == "ok" for line in arrivals), result.stdout
 
