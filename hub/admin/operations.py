@@ -46,7 +46,7 @@ from schemas.contract.errors import ConfigError, PublishNotConfirmed
 from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
 from schemas.contract.states import EventKind
 from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
-from schemas.personal import masked_text
+from schemas.personal import mask_id_number, masked_text
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,27 @@ class AdminOps:
         self._audit_unmask(unmask, "message", {"message_id": message_id})
         found = self.journal.message(message_id)
         return None if found is None else message_view(found, unmasked=unmask is not None)
+
+    def person(
+        self, id_number: str, *, officer: Unmasking, unmask: bool = False, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The journaled inputs that name the person with ``id_number`` (found through its keyed
+        SM3 digest), newest last, masked unless ``unmask``.
+
+        A lookup by person is itself personal data processing: it needs an officer (the
+        caller's check) with a reason, and is audited (``person_lookup``, the number masked,
+        how many found) before anything is returned.
+        """
+        _require_text(actor=officer.actor, reason=officer.reason)
+        if not 1 <= limit <= MAX_REPLAY_LIMIT:
+            raise ConfigError(f"the limit must be between 1 and {MAX_REPLAY_LIMIT}")
+        found = self.journal.find_messages(MessageQuery(person_id=id_number, limit=limit))
+        self.journal.audit(AuditEntry(
+            actor=officer.actor, action="person_lookup", reason=officer.reason,
+            parameters={"id_number": mask_id_number(id_number.strip()), "unmasked": unmask},
+            affected=len(found), dry_run=False,
+        ))
+        return [message_view(m, unmasked=unmask) for m in found]
 
     def trace(self, message_id: str, *, unmask: Unmasking | None = None) -> list[JournalEvent]:
         """Every hop of one message; identity numbers in details masked unless ``unmask``."""

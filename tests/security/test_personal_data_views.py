@@ -202,3 +202,41 @@ def test_the_cli_masks_and_unmasks_only_for_an_officer_account(
     assert whole.exit_code == 0 and ID_NUMBER in whole.output and NAME in whole.output
     assert world.unmask_audits() == [{"actor": account, "reason": "court order 7",
                                       "view": "message", "message_id": INPUT_ID}]
+
+
+def test_an_officer_finds_a_persons_records_by_id_number_and_the_lookup_is_audited(
+    world: World,
+) -> None:
+    search = {"id_number": ID_NUMBER, "reason": "data subject's request 2026-31"}
+    refused = world.client.post("/persons/search", json=search, headers=HEADERS["operator"])
+    assert refused.status_code == 403
+    found = world.client.post("/persons/search", json=search, headers=HEADERS["officer"])
+    assert found.status_code == 200, found.text
+    assert sorted(m["message_id"] for m in found.json()) == [INPUT_ID, XML_ID]
+    assert ID_NUMBER not in found.text  # found through the digest, shown masked
+    [lookup] = [a for a in world.journal.audits(limit=10) if a.action == "person_lookup"]
+    assert (lookup.actor, lookup.affected, dict(lookup.parameters)) == (
+        "officer-actor", 2, {"id_number": MASKED_ID, "unmasked": False})
+    whole = world.client.post("/persons/search", json={**search, "unmask": True},
+                              headers=HEADERS["officer"])
+    assert ID_NUMBER in whole.text
+    nobody = world.client.post("/persons/search", json={**search, "id_number": "11010519491231002X"},
+                               headers=HEADERS["officer"])
+    assert nobody.json() == []
+
+
+def test_the_cli_finds_a_person_only_for_an_officer_account(
+    world: World, broker_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_BROKER_URL", broker_url)
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    command = ["person", ID_NUMBER.lower(), "--reason", "complaint 2026-118"]
+    refused = runner.invoke(main, command)
+    assert refused.exit_code == 2 and world.journal.audits(limit=10) == []
+    monkeypatch.setenv("HUB_OFFICERS", pwd.getpwuid(os.getuid()).pw_name)
+    found = runner.invoke(main, command)
+    assert found.exit_code == 0, found.output
+    lines = [json.loads(line) for line in found.output.splitlines()]
+    assert sorted(m["message_id"] for m in lines) == [INPUT_ID, XML_ID]
+    assert ID_NUMBER not in found.output

@@ -76,7 +76,8 @@ def _register() -> None:
     main.add_command(evidence_cmds.verify_log)
     main.add_command(evidence_cmds.keys)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,
-                    admin_cmds.timeline, admin_cmds.show_message, admin_cmds.audit):
+                    admin_cmds.timeline, admin_cmds.show_message, admin_cmds.person,
+                    admin_cmds.audit):
         main.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""Administrator commands: dead letters, retry, replay, trace, timeline, message, audit.
+"""Administrator commands: dead letters, retry, replay, trace, timeline, message, person, audit.
 
 Each prints JSON lines. Retry and replay need ``--reason``, accept ``--dry-run`` and ``--rate``,
 and are written to the audit trail under the operating-system account that runs the command
@@ -8,7 +8,8 @@ the account as ``account (as label)``, for one shared service account used by se
 
 Views show personal data masked (:mod:`hub.admin.views`). ``--unmask --reason`` shows it whole
 to an OS account listed in ``HUB_OFFICERS`` (the officer role of the CLI), after an audit entry
-under that account; anyone else is refused (exit 2) before anything is read.
+under that account; anyone else is refused (exit 2) before anything is read. ``hub person`` (a
+lookup by ID number) is for those accounts only, always with a reason, always audited.
 """
 
 from __future__ import annotations
@@ -250,6 +251,21 @@ def audit(state: CliState, limit: int) -> None:
             echo_json({"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
                        "reason": entry.reason, "affected": entry.affected,
                        "dry_run": entry.dry_run, "parameters": dict(entry.parameters)})
+
+
+@click.command("person")
+@click.argument("id_number")
+@click.option("--reason", required=True, help="Why this person's records are looked up (audited).")
+@click.option("--unmask", is_flag=True, help="Show the records' personal data whole.")
+@click.option("--limit", default=100, show_default=True)
+@click.pass_obj
+def person(state: CliState, id_number: str, reason: str, unmask: bool, limit: int) -> None:
+    """The journaled inputs naming a person, found by ID number (officers only; audited)."""
+    with _ops(state) as ops:
+        officer = _unmasking(state, True, reason)
+        assert officer is not None
+        for shown in ops.person(id_number, officer=officer, unmask=unmask, limit=limit):
+            echo_json(shown)
 
 
 def _unmasking(state: CliState, unmask: bool, reason: str | None) -> Unmasking | None:

@@ -9,6 +9,7 @@ token, and the document it would show is ``/openapi.json``. Endpoints, by the ro
 - viewer:   ``GET  /dead-letters/{destination}?credit_code=&limit=``  list, oldest first
 - viewer:   ``GET  /dead-letters/{destination}/{message_id}``         one, with its body (404 if none)
 - viewer:   ``GET  /messages/{message_id}``                           one journaled input (404 if none)
+- officer:  ``POST /persons/search``                                  a person's inputs by ID number (``PersonRequest``)
 - operator: ``POST /dead-letters/{destination}/retry``                retry ids or all (``RetryRequest``)
 - operator: ``POST /replay``                                          replay from the journal (``ReplayRequest``)
 - viewer:   ``GET  /trace/{message_id}``                              every hop (404 if unknown)
@@ -67,6 +68,7 @@ from hub.app.http.models import (
     ErrorOut,
     EventOut,
     MessageOut,
+    PersonRequest,
     Reason,
     ReplayRequest,
     RetryRequest,
@@ -248,6 +250,17 @@ def create_app(hub: Hub, *, tokens: AdminTokens, journal: Journal | None = None)
         """Everything that happened to one entity's records, across all departments."""
         with operations.use(broker=False) as ops:
             return [EventOut.of(event) for event in ops.timeline(credit_code, unmask=unmask)]
+
+    @app.post("/persons/search", tags=["journal"], responses=_FORBIDDEN)
+    def person(request: PersonRequest, found: Annotated[Caller, Depends(caller)]) -> list[MessageOut]:
+        """The journaled inputs naming a person, found by ID number through its keyed SM3
+        digest; masked unless ``unmask``. Officers only; audited (the number masked)."""
+        require(found, Role.OFFICER)
+        officer = Unmasking(found.actor, request.reason)
+        with operations.use(broker=False) as ops:
+            shown = ops.person(request.id_number, officer=officer, unmask=request.unmask,
+                               limit=request.limit)
+        return [MessageOut.model_validate(one) for one in shown]
 
     @app.get("/messages/{message_id}", tags=["journal"], responses={**_NOT_FOUND, **_FORBIDDEN})
     def message(message_id: PathName, unmask: Unmask) -> MessageOut:

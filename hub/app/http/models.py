@@ -122,6 +122,18 @@ class ReplayRequest(_Body):
         )
 
 
+class PersonRequest(_Body):
+    """A lookup of a person's records by ID number: in the body, never in a URL that access
+    logs would keep."""
+
+    id_number: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_CONTROLS)] = (
+        Field(description="The person's ID number (身份证 or another document's).")
+    )
+    reason: Reason = Field(description=_REASON)
+    unmask: StrictBool = Field(default=False, description="Show personal data whole.")
+    limit: int = Field(default=100, gt=0, le=MAX_REPLAY_LIMIT, description="Most records returned.")
+
+
 class ActionOut(_Body):
     """What a retry or replay did, or in a dry run would do."""
 
