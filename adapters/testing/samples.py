@@ -18,7 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.contract.envelope import Envelope, Hop, content_hash, new_message_id
+from schemas.contract.envelope import Envelope, Hop, fingerprints, new_message_id
 from schemas.types.systems import shipped_credit_codes
 
 #: An administrative licence in the unified standard (schema version 1.0), valid as it is.
@@ -87,6 +87,7 @@ def sample_envelope(
     message_id = new_message_id()
     party = record.get("party")
     credit_code = party.get("credit_code") if isinstance(party, dict) else None
+    hashed, digest = fingerprints(source, record_type, record)
     return Envelope(
         message_id=message_id,
         correlation_id=message_id,
@@ -95,7 +96,7 @@ def sample_envelope(
         record_type=record_type,
         schema_version=SAMPLE_SCHEMA_VERSION,
         received_at=now,
-        content_hash=content_hash(source, record_type, record),
+        content_hash=hashed,
         credit_code=credit_code,
         hops=[
             Hop(stage="received", at=now, node=node, detail=f"{source}.{record_type}"),
@@ -103,4 +104,5 @@ def sample_envelope(
             Hop(stage="routed", at=now, node=node, detail="sample"),
         ],
         payload=record,
+        payload_digest=digest,
     )

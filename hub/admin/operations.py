@@ -140,7 +140,7 @@ class AdminOps:
         self, id_number: str, *, officer: Unmasking, unmask: bool = False, limit: int = 100
     ) -> list[dict[str, Any]]:
         """The journaled inputs that name the person with ``id_number`` (found through its keyed
-        SM3 digest), newest last, masked unless ``unmask``.
+        SM3 digest), oldest first, masked unless ``unmask``.
 
         A lookup by person is itself personal data processing: it needs an officer (the
         caller's check) with a reason, and is audited (``person_lookup``, the number masked,

@@ -55,13 +55,14 @@ HUB_SOURCE = "hub"
 DisclosureOf = Callable[[str], Disclosure]
 
 
-def _whole(destination: str) -> Disclosure:
-    return Disclosure.WHOLE
+def _published(destination: str) -> Disclosure:
+    """The fail-safe policy, for a caller that names none: nobody gets ID numbers whole."""
+    return Disclosure.PUBLISHED
 
 
 def build(
     form: Routed | UnderReview | Refusal, stamp: Stamp, *, receipts: bool,
-    systems: Container[str], disclosure_of: DisclosureOf = _whole,
+    systems: Container[str], disclosure_of: DisclosureOf = _published,
 ) -> Outcome:
     """Every output for ``form`` and the outcome that lists them; ``systems`` tells whether the
     source has a feedback queue of its own, ``disclosure_of`` what each destination may see."""

@@ -188,7 +188,7 @@ def _every_operation(client: TestClient) -> list[tuple[str, str]]:
 
 def test_every_endpoint_refuses_a_request_without_a_token(embedded_admin: TestClient) -> None:
     operations = _every_operation(embedded_admin)
-    assert len(operations) == 7
+    assert len(operations) == 9
     for method, path in operations:
         # An empty body would be a validation error; the caller must not learn even that.
         response = embedded_admin.request(method, path, json={} if method == "POST" else None)
@@ -406,6 +406,8 @@ def test_the_openapi_document_lists_every_endpoint_behind_bearer_auth(
         ("post", "/replay"),
         ("get", "/trace/{message_id}"),
         ("get", "/timeline/{credit_code}"),
+        ("get", "/messages/{message_id}"),
+        ("post", "/persons/search"),
         ("get", "/audit"),
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
@@ -414,6 +416,6 @@ def test_the_openapi_document_lists_every_endpoint_behind_bearer_auth(
             assert operation["security"] == [{"HTTPBearer": []}], (method, path)
             assert {"401", "422", "503"} <= set(operation["responses"]), (method, path)
     schemas = document["components"]["schemas"]
-    for body in ("RetryRequest", "ReplayRequest"):
+    for body in ("RetryRequest", "ReplayRequest", "PersonRequest"):
         assert schemas[body]["additionalProperties"] is False
         assert "reason" in schemas[body]["required"]
