@@ -106,9 +106,10 @@ class Hub:
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
         on_backlog: Callable[[bool], None] | None = None,
+        before_ack: Callable[[], None] | None = None,
     ) -> Worker:
         return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
-                      on_released=on_released, on_backlog=on_backlog)
+                      on_released=on_released, on_backlog=on_backlog, before_ack=before_ack)
 
     def keyring(self) -> KeyringSource:
         """The keyring (see :mod:`hub.crypto.keyring`). The default one, in data_dir, is made
@@ -157,8 +158,9 @@ class Hub:
         (metrics); ``on_outcome`` also sees each outcome (logging, tallies).
 
         Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
-        hooks = Fanout([JournalHooks(writer, max_body_bytes=self.settings.max_message_bytes),
-                        *observers])
+        journal_hooks = JournalHooks(writer, max_body_bytes=self.settings.max_message_bytes,
+                                     commit_timeout=self.settings.confirm_timeout_seconds)
+        hooks = Fanout([journal_hooks, *observers])
 
         def each_outcome(outcome: Outcome) -> None:
             hooks.on_outcome(outcome)
@@ -168,7 +170,7 @@ class Hub:
         url = self.settings.resolved_broker_url()
         loops: dict[str, Loop] = {
             "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released,
-                                  on_backlog=hooks.on_backlog)
+                                  on_backlog=hooks.on_backlog, before_ack=hooks.before_ack)
         }
         for destination, config in self.deliveries.items():
             policy = RunnerPolicy(self._schedule(destination))

@@ -43,7 +43,7 @@ from hub.journal.records import decoded
 from hub.runtime.broker import BrokerSession, body_bytes
 from schemas.contract.envelope import utc_now
 from schemas.contract.errors import ConfigError, PublishNotConfirmed
-from schemas.contract.messages import ATTEMPT_HEADER, OutboundMessage
+from schemas.contract.messages import ATTEMPT_HEADER, REPLAY_OF_HEADER, OutboundMessage
 from schemas.contract.states import EventKind
 from schemas.contract.topology import INBOUND, OUTBOUND, PARKED_AT_HEADER, REVIEW
 from schemas.personal import mask_id_number, masked_text
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 #: Headers of a failed delivery, dropped when it is retried so the schedule starts afresh.
 FAILURE_HEADERS = (ATTEMPT, FIRST_FAILURE, LAST_FAILURE, LAST_ERROR, DEAD_REASON, PARKED_AT_HEADER)
-REPLAY_OF_HEADER = "hub-replay-of"
 
 #: Longest reason kept in the audit trail.
 MAX_REASON_LENGTH = 1000

@@ -52,9 +52,10 @@ class HubSettings(BaseSettings):
     journal_max_deferral_seconds: float = Field(
         default=5.0,
         ge=0,
-        description="While the pipeline has a backlog, the journal holds its writes back for "
-        "up to this long, leaving the CPU to the pipeline; a process killed meanwhile loses "
-        "those hop records (never the messages). 0: write at once.",
+        description="While the pipeline has a backlog, the journal holds delivery and review "
+        "hop records back for up to this long, leaving the CPU to the pipeline; a process "
+        "killed meanwhile loses those hop records (never an input's record, which the worker "
+        "waits for before it acks). 0: write at once.",
     )
     keyring: Path | None = Field(
         default=None,

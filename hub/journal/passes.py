@@ -19,11 +19,9 @@ from sqlalchemy import Connection, select
 
 from hub.journal.records import PipelineOutcome
 from hub.journal.tables import EventRow, MessageRow
+from schemas.contract.messages import REPLAY_OF_HEADER
 from schemas.contract.states import EventKind
 
-#: The header a replay copy carries (hub.admin.operations.REPLAY_OF_HEADER; not imported, since
-#: that module pulls in the whole hub; a test holds the two equal).
-REPLAY_OF_HEADER = "hub-replay-of"
 #: How long before its ``replayed`` event a replay copy may have been received: the event is
 #: journaled once the broker confirmed the copy, and the worker may take it before that, on a
 #: host whose clock differs a little.

@@ -16,7 +16,8 @@ Contract:
   backlog (:meth:`JournalWriter.set_busy`): then batches wait until it has caught up, for at
   most ``max_deferral`` seconds and only while the queue is less than half full, so that a
   burst is processed at full speed and journaled right after. The price: records a killed
-  process held are lost with it, up to ``max_deferral`` seconds of them during a burst.
+  process held are lost with it, up to ``max_deferral`` seconds of them during a burst; never
+  an input's own record, which the worker waits for before it acks (:meth:`wait_written`).
 - A failed write is retried, with exponential back-off and jitter up to ``max_backoff``
   seconds, until it succeeds (the database away, a lock not granted: transient). Records leave
   the queue only once written, so :meth:`pending` and :meth:`lag_seconds` count a batch that is
@@ -32,6 +33,12 @@ Contract:
   quarantined with its body); only its journal record is missing, loudly. The writer then goes
   on with the rest of the batch and with later batches. The records of such a batch are no
   longer written in one transaction.
+- Each submission gets a ticket (:meth:`submit` and :meth:`submit_later` return it, in order).
+  :meth:`wait_written` blocks until the submission with a given ticket, and all before it, is
+  written (or set aside as refused), writing at once rather than after ``flush_interval`` or a
+  deferral: the worker acks an input only after its journal record is committed, so a process
+  killed at any moment loses no record of an input it acked (group commit: one wait per batch
+  of inputs, one transaction per batch of records).
 - :meth:`close` writes everything queued, then stops the thread. Records still queued when
   the process exits without ``close`` are lost (the thread is a daemon so that a forgotten
   ``close`` cannot hang interpreter exit).
@@ -141,6 +148,10 @@ class JournalWriter:
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)  # the thread waits here for records
         self._room = threading.Condition(self._lock)  # submitters wait here for space
+        self._written_cond = threading.Condition(self._lock)  # wait_written waits here
+        self._submitted = 0  # tickets given out: the last submission's
+        self._written = 0  # every ticket up to this one is written
+        self._wanted = 0  # a caller waits for every ticket up to this one
         self._closing = False
         self._abandoned = threading.Event()
         self._rejected = 0
@@ -155,18 +166,21 @@ class JournalWriter:
 
     def submit(
         self, messages: Iterable[JournalMessage] = (), events: Iterable[JournalEvent] = ()
-    ) -> None:
-        """Queue records for writing; blocks only while the queue is full.
+    ) -> int:
+        """Queue records for writing; blocks only while the queue is full. Returns the
+        submission's ticket (see :meth:`wait_written`; the last one's when there is nothing).
 
         Raises :class:`JournalClosed` after :meth:`close` was called.
         """
         batch_messages, batch_events = tuple(messages), tuple(events)
         size = len(batch_messages) + len(batch_events)
-        if size:
-            nbytes = _weight(batch_messages, batch_events)
-            self._enqueue((batch_messages, batch_events), None, size, nbytes)
+        if not size:
+            with self._lock:
+                return self._submitted
+        nbytes = _weight(batch_messages, batch_events)
+        return self._enqueue((batch_messages, batch_events), None, size, nbytes)
 
-    def submit_later(self, build: RecordBuilder, *, size: int, nbytes: int) -> None:
+    def submit_later(self, build: RecordBuilder, *, size: int, nbytes: int) -> int:
         """Queue the records ``build`` makes; it is called on the writer thread, when their
         batch is written, so the caller pays for queuing only. ``size`` (records) and
         ``nbytes`` (memory held until written) are the caller's estimates, for back-pressure.
@@ -174,8 +188,33 @@ class JournalWriter:
         ``build`` must not fail: one that raises is a bug, logged with its traceback, and its
         records are left out rather than retried (they would block every batch after them).
         Blocks only while the queue is full; raises :class:`JournalClosed` after :meth:`close`.
+        Returns the submission's ticket.
         """
-        self._enqueue(None, build, max(1, size), nbytes)
+        return self._enqueue(None, build, max(1, size), nbytes)
+
+    def wait_written(self, ticket: int, timeout: float) -> None:
+        """Return once the submission ``ticket`` and every one before it are written (or set
+        aside as refused); they are written now, not after a flush interval or a deferral.
+
+        Raises :class:`JournalUnavailable` when that takes longer than ``timeout`` seconds (the
+        database away: the writer keeps retrying), :class:`JournalClosed` when the writer gave
+        up.
+        """
+        deadline = self._clock() + timeout
+        with self._lock:
+            if ticket <= self._written:
+                return
+            self._wanted = max(self._wanted, ticket)
+            self._work.notify()
+            while ticket > self._written:
+                if self._abandoned.is_set():
+                    raise JournalClosed("the journal writer gave up; nothing more is written")
+                left = deadline - self._clock()
+                if left <= 0:
+                    raise JournalUnavailable(
+                        f"journal records not committed within {timeout:g}s; the database "
+                        "may be away")
+                self._written_cond.wait(left)
 
     def set_busy(self, busy: bool) -> None:
         """The pipeline has a backlog (True) or has caught up (False). While it is busy,
@@ -187,7 +226,7 @@ class JournalWriter:
                 self._work.notify()
 
     def _enqueue(self, records: Records | None, build: RecordBuilder | None, size: int,
-                 nbytes: int) -> None:
+                 nbytes: int) -> int:
         with self._lock:
             if self._closing:
                 raise JournalClosed("the journal writer is closed")
@@ -200,6 +239,7 @@ class JournalWriter:
                     raise JournalClosed("the journal writer gave up; nothing more is written")
                 self._room.wait()
             was_idle = not self._queue
+            self._submitted += 1
             self._queue.append(_Submission(self._clock(), records, build, size, nbytes))
             self._pending += size
             self._pending_bytes += nbytes
@@ -207,6 +247,7 @@ class JournalWriter:
             # own deadline from the oldest record, so other submits need not disturb it.
             if was_idle or self._pending - size < self._batch_size <= self._pending:
                 self._work.notify()
+            return self._submitted
 
     def pending(self) -> int:
         """Records submitted and not yet written (including a batch being written)."""
@@ -240,6 +281,7 @@ class JournalWriter:
             with self._lock:
                 self._work.notify()
                 self._room.notify_all()
+                self._written_cond.notify_all()
                 lost = self._pending
             self._thread.join()
             raise JournalUnavailable(f"journal writer closed with {lost} records not written")
@@ -253,7 +295,9 @@ class JournalWriter:
                     self._queue.popleft()
                 self._pending -= sum(item.size for item in batch)
                 self._pending_bytes -= sum(item.nbytes for item in batch)
+                self._written += len(batch)
                 self._room.notify_all()
+                self._written_cond.notify_all()
 
     def _next_batch(self) -> list[_Submission] | None:
         """Wait until a batch is due and return it (still queued), or None to stop."""
@@ -267,6 +311,8 @@ class JournalWriter:
                     self._work.wait()
                     continue
                 waited = self._clock() - self._queue[0].enqueued_at
+                if self._wanted > self._written:  # someone waits for these: write now
+                    return self._take()
                 if self._deferring(waited):
                     self._work.wait(self._max_deferral - waited)
                     continue

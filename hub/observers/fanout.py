@@ -22,6 +22,11 @@ class ExchangeObserver:
     def on_outcome(self, outcome: Outcome) -> None:
         """The worker processed one input and published its outputs (not yet confirmed)."""
 
+    def before_ack(self) -> None:
+        """The worker's outputs for the inputs it reported are confirmed and it is about to ack
+        them: return once what must outlive a crash is durable (the journal's records
+        committed); raise a transient error to have the inputs redelivered instead."""
+
     def on_released(self, inputs: int) -> None:
         """The worker no longer holds ``inputs`` of the inputs it reported: acked, their
         outputs confirmed, or left to the broker to redeliver (connection lost)."""
@@ -48,6 +53,10 @@ class Fanout(ExchangeObserver):
     def on_outcome(self, outcome: Outcome) -> None:
         for observer in self.observers:
             observer.on_outcome(outcome)
+
+    def before_ack(self) -> None:
+        for observer in self.observers:
+            observer.before_ack()
 
     def on_released(self, inputs: int) -> None:
         for observer in self.observers:

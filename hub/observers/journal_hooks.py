@@ -162,18 +162,29 @@ class JournalHooks(ExchangeObserver):
     """Callbacks for the worker, the delivery runners and the review verifier that feed one
     :class:`JournalWriter`."""
 
-    def __init__(self, writer: JournalWriter, *, max_body_bytes: int | None = None) -> None:
+    def __init__(
+        self, writer: JournalWriter, *, max_body_bytes: int | None = None,
+        commit_timeout: float = 30.0,
+    ) -> None:
         """``max_body_bytes``: the hub's size limit; a larger input's body is journaled as its
-        head, length and hash (:func:`journaled_body`). None keeps every body whole."""
+        head, length and hash (:func:`journaled_body`). None keeps every body whole.
+        ``commit_timeout``: how long the worker waits, before acking a batch, for its inputs'
+        records to be committed; longer, and the batch is left to the broker to redeliver."""
         self.writer = writer
         self.max_body_bytes = max_body_bytes
+        self.commit_timeout = commit_timeout
+        self._last_input = 0
 
     def on_outcome(self, outcome: Outcome) -> None:
         # The records are made on the writer thread, from a snapshot the collector ignores.
         snapshot = outcome_snapshot(outcome, self.max_body_bytes)
         body = snapshot[_BODY]
-        self.writer.submit_later(functools.partial(snapshot_records, snapshot), size=1,
-                                 nbytes=weight(len(body), 1))
+        self._last_input = self.writer.submit_later(
+            functools.partial(snapshot_records, snapshot), size=1, nbytes=weight(len(body), 1))
+
+    def before_ack(self) -> None:
+        # Group commit: one wait for the whole batch the worker is about to ack.
+        self.writer.wait_written(self._last_input, self.commit_timeout)
 
     def on_backlog(self, busy: bool) -> None:
         self.writer.set_busy(busy)

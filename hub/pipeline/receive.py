@@ -8,6 +8,7 @@ sources may not send or the hub does not know, and a body over the size limit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Container, Mapping
@@ -16,7 +17,11 @@ from typing import Any
 import schemas
 from hub.pipeline.forms import FEEDBACK, Input, Received, Refusal, Stamp
 from schemas.contract.envelope import new_message_id
-from schemas.contract.messages import HUB_MESSAGE_ID_HEADER, InboundMessage
+from schemas.contract.messages import (
+    HUB_MESSAGE_ID_HEADER,
+    REPLAY_OF_HEADER,
+    InboundMessage,
+)
 from schemas.contract.problems import (
     ADAPTER_PROBLEMS_HEADER,
     MESSAGE_TOO_LARGE,
@@ -51,15 +56,42 @@ def receive(
 
 
 def hub_message_id(message: InboundMessage, trusted_publisher: str | None) -> str:
-    """The id the hub gives this input: the one the hub's own inbound port already gave it (in
-    :data:`HUB_MESSAGE_ID_HEADER`, and only when the broker vouches that the hub's own user,
-    ``trusted_publisher``, published it, and it is a UUID), else a new one. A department cannot
-    choose the id: it could otherwise merge its message into another's journal record."""
+    """The id the hub gives this input, the same however often the broker delivers it.
+
+    - The one the hub's own inbound port already gave it (in :data:`HUB_MESSAGE_ID_HEADER`),
+      believed only when the broker vouches that the hub's own user, ``trusted_publisher``,
+      published it, and it is a UUID. A department cannot choose the id: it could otherwise
+      merge its message into another's journal record.
+    - A new one for a replay the hub published (:data:`REPLAY_OF_HEADER`): an input of its own.
+    - Otherwise one derived from what identifies the message on the wire (:func:`input_id`),
+      so that an input redelivered after a crash, or retried, is journaled once.
+    """
     claimed = message.headers.get(HUB_MESSAGE_ID_HEADER)
     trusted = trusted_publisher is not None and message.user_id == trusted_publisher
     if trusted and isinstance(claimed, str) and _is_canonical_uuid(claimed):
         return claimed
-    return new_message_id()
+    if trusted and REPLAY_OF_HEADER in message.headers:
+        return new_message_id()
+    return input_id(message)
+
+
+#: Namespace of the ids :func:`input_id` derives (a fixed, random UUID).
+_INPUT_NAMESPACE = uuid.UUID("6f1d7c2e-8a4b-4f3e-9c55-1b2a7e0d9c41")
+
+
+def input_id(message: InboundMessage) -> str:
+    """A UUID (version 5) of the routing key (source and record type), the source's
+    ``message_id`` and ``correlation_id``, and the body's SHA-256.
+
+    Equal for every delivery of one message: a redelivery after a crash, or the hub's retry
+    copy (which keeps these and changes only headers). Two messages a source sends with the
+    same body and no distinguishing ``message_id`` are one input: the destinations would drop
+    the second by its content hash anyway; a source that sends a record again on purpose gives
+    it a new ``message_id``.
+    """
+    digest = hashlib.sha256(message.body).hexdigest()
+    parts = (message.routing_key, message.message_id or "", message.correlation_id or "", digest)
+    return str(uuid.uuid5(_INPUT_NAMESPACE, "\n".join(parts)))
 
 
 def _is_canonical_uuid(text: str) -> bool:

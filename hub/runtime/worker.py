@@ -3,8 +3,9 @@
 Loop contract:
 - Inputs are processed in arrival order and their outputs published at once, without waiting.
 - After ``confirm_batch_size`` inputs, or when the queue goes idle for ``idle_flush_seconds``,
-  the worker waits once for the broker's confirms of the whole batch, then acks those inputs
-  whose outputs were all confirmed.
+  the worker waits once for the broker's confirms of the whole batch, then once for the
+  journal to commit the batch's records (``before_ack``: a complete journal whatever kills the
+  process), then acks those inputs whose outputs were all confirmed.
 - An input whose outputs were refused is republished to ``hub.inbound.retry`` (it comes back
   after ``retry_delay_seconds``) or, after ``max_attempts``, to ``hub.inbound.dead`` with its
   reason; only once that copy is confirmed is the original acked.
@@ -68,8 +69,12 @@ class Worker(ConsumerLoop):
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
         on_backlog: Callable[[bool], None] | None = None,
+        before_ack: Callable[[], None] | None = None,
     ) -> None:
-        """``on_outcome`` hears of each input once its outputs are published; ``on_released``
+        """``on_outcome`` hears of each input once its outputs are published; ``before_ack`` is
+        called once per batch, after its outputs are confirmed and before its inputs are acked,
+        and returns once their journal records are committed (a transient error leaves the
+        batch unacked, for the broker to redeliver); ``on_released``
         of how many such inputs the worker no longer holds: acked (their outputs, or retry
         copies, confirmed), or left to the broker to redeliver when the connection was lost;
         ``on_backlog`` whether inputs queue up for it (see :class:`BacklogSense`)."""
@@ -78,6 +83,7 @@ class Worker(ConsumerLoop):
         self.processor = processor
         self._on_outcome = on_outcome or (lambda outcome: None)
         self._on_released = on_released or (lambda inputs: None)
+        self._before_ack = before_ack or (lambda: None)
         self._held = 0
         self._backlog = BacklogSense(on_backlog or (lambda busy: None))
         self._received: deque[Message] = deque()
@@ -149,6 +155,7 @@ class Worker(ConsumerLoop):
                 redirected.append((item, publisher.publish(self._retry_or_dead(item.inbound))))
         if redirected and publisher.settle(self.settings.confirm_timeout_seconds):
             raise PublishNotConfirmed("the broker refused retry copies; reconnecting")
+        self._before_ack()
         for item in batch:
             item.message.ack()
         self._release(len(batch))

@@ -16,6 +16,9 @@ ATTEMPT_HEADER = "hub-attempt"
 #: already given a record, so the id an adapter answers its caller with is the one the hub
 #: journals. Believed only from the hub's own broker user (see ``InboundMessage.user_id``).
 HUB_MESSAGE_ID_HEADER = "hub-message-id"
+#: Header on an input the hub publishes again from its journal (``hub replay``): the message id
+#: of the input it replays. A replay is an input of its own, with a new hub message id.
+REPLAY_OF_HEADER = "hub-replay-of"
 
 
 @dataclass(frozen=True)

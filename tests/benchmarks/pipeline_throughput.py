@@ -9,12 +9,10 @@ Runs in a fresh virtual host. Prints, in messages per second:
      second, with every input acked only after its outputs were confirmed
 and the ratios between them. With ``--journal-rounds N``, then N interleaved rounds of the
 pipeline alone and the pipeline journaling every input (as ``hub run`` does: JournalHooks feeding a
-JournalWriter on SQLite), each on a freshly published queue: inputs per second until the last
-input is acked, and until the journal has written everything; and the CPU time per input of the
-worker thread and of the whole process (the difference is what the journal costs). The writer holds its batches back
-while the worker has a backlog (up to HUB_JOURNAL_MAX_DEFERRAL_SECONDS, and while its queue is
-under half full): a burst shorter than that is journaled after it; a longer one (try
-``--inputs 12000``) shows the journal's cost in sustained saturation. With ``--paced-rate R``, the same
+JournalWriter on the evidence journal in SQLite, each batch acked only once its records are
+committed), each on a freshly published queue: inputs per second until the last input is acked,
+and until the journal has written everything; and the CPU time per input of the worker thread
+and of the whole process (the difference is what the journal costs). With ``--paced-rate R``, the same
 comparison at a steady arrival rate of R inputs per second (a department publishing as records
 arise, below saturation): the latency from publish to processed, p50 and p99, per round. Not a
 test: figures depend on the machine.
@@ -35,7 +33,6 @@ from typing import NamedTuple
 
 from hub.assembly import Hub
 from hub.config.settings import load_settings
-from hub.journal import Journal
 from hub.observers.journal_hooks import JournalHooks
 from hub.pipeline.processor import Outcome
 from hub.runtime.broker import BrokerSession
@@ -104,7 +101,8 @@ def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> Run:
         if count == inputs:
             processed.set()
 
-    worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None)
+    worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None,
+                        before_ack=hooks.before_ack if hooks else None)
 
     def run() -> None:
         nonlocal worker_cpu
@@ -179,7 +177,7 @@ def _journal_rounds(url: str, inputs: int, rounds: int) -> None:
         cpu["worker alone"].append(run.worker_cpu_us)
         with hub.session() as session:
             publish_pipelined(session, bodies)
-        journal = Journal.open(hub.settings.resolved_journal_url())
+        journal = hub.open_journal()  # as hub run opens it: sealing, chaining, signing
         writer = hub.journal_writer(journal)
         start, process_cpu = time.perf_counter(), time.process_time()
         run = pipeline(hub, inputs, JournalHooks(writer))
@@ -224,7 +222,8 @@ def paced(hub: Hub, bodies: list[bytes], rate: float,
         if len(latencies) == len(bodies):
             done.set()
 
-    worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None)
+    worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None,
+                        before_ack=hooks.before_ack if hooks else None)
     thread = threading.Thread(target=worker.run)
     thread.start()
     worker.ready.wait(30)
@@ -258,7 +257,7 @@ def _paced_rounds(url: str, inputs: int, rate: float, rounds: int) -> None:
           "latency publish -> processed, p50 / p99 ms")
     for n in range(rounds):
         alone = quantiles(paced(hub, bodies, rate))
-        journal = Journal.open(hub.settings.resolved_journal_url())
+        journal = hub.open_journal()
         writer = hub.journal_writer(journal)
         journaled = quantiles(paced(hub, bodies, rate, JournalHooks(writer)))
         writer.close()

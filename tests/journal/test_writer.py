@@ -235,3 +235,49 @@ def test_many_threads_submitting_at_once_lose_and_duplicate_nothing(journal: Jou
     stored = journal.find_messages(MessageQuery(limit=10_000))
     assert len(stored) == 2000
     assert all(len(journal.trace(m.message_id)) == 1 for m in stored[::97])
+
+
+# --- the commit barrier: the worker acks only what is written ----------------------------------
+
+
+def test_wait_written_writes_at_once_and_returns_when_the_ticket_is_written() -> None:
+    sink = FakeSink()
+    # A flush interval of an hour and a busy pipeline: without a waiter nothing would be written.
+    writer = JournalWriter(sink, flush_interval=3600, max_deferral=3600)
+    writer.set_busy(True)
+    first = writer.submit(events=numbered(3))
+    second = writer.submit(events=numbered(2, "m2"))
+    assert (first, second) == (1, 2)
+    started = time.monotonic()
+    writer.wait_written(second, timeout=10)
+    assert time.monotonic() - started < 5
+    assert sorted(e.message_id for _, events in sink.batches for e in events) == ["m1"] * 3 + ["m2"] * 2
+    writer.wait_written(first, timeout=0.01)  # already written: returns at once
+    writer.close()
+
+
+def test_wait_written_covers_submit_later_and_every_ticket_before_it() -> None:
+    sink = FakeSink(gated=True)
+    writer = JournalWriter(sink, flush_interval=3600, batch_size=2)
+    tickets = [writer.submit_later(lambda n=n: ((), numbered(1, f"m{n}")), size=1, nbytes=10)
+               for n in range(5)]
+    assert tickets == [1, 2, 3, 4, 5]
+    waiter = threading.Thread(target=writer.wait_written, args=(5, 10))
+    waiter.start()
+    time.sleep(0.1)
+    assert waiter.is_alive(), "returned before the gated sink wrote anything"
+    sink.gate.set()
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert [e.message_id for _, events in sink.batches for e in events] == [f"m{n}" for n in range(5)]
+    writer.close()
+
+
+def test_wait_written_gives_up_after_its_timeout_while_the_database_is_away() -> None:
+    sink = FakeSink(fail_first=10**9)
+    writer = JournalWriter(sink, flush_interval=0.01, max_backoff=0.05)
+    ticket = writer.submit(events=numbered(1))
+    with pytest.raises(JournalUnavailable, match="not committed within 0.3s"):
+        writer.wait_written(ticket, timeout=0.3)
+    with pytest.raises(JournalUnavailable):
+        writer.close(timeout=0.1)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event
 
 from hub.journal import Journal, JournalEvent, JournalMessage
 from hub.journal.engine import create_journal_engine
-from hub.journal.passes import REPLAY_OF_HEADER, Pass, Step
+from hub.journal.passes import Pass, Step
 from monitor import report as report_module
 from monitor.fate import Fate, judge
 from monitor.report import (
@@ -28,6 +28,7 @@ from monitor.report import (
     nearest_rank,
     reconcile,
 )
+from schemas.contract.messages import REPLAY_OF_HEADER
 from tests.journal.conftest import event as journal_event
 from tests.journal.conftest import message as journal_message
 
@@ -416,9 +417,3 @@ def test_feedback_to_a_source_is_no_step_at_a_destination() -> None:
     fate = judge([_pass(("received", None, 0), ("routed", "market", 0),
                         ("feedback", "market", 0))], ADAPTERS)  # fmt: skip
     assert fate.copies == {"market": "delivered"} and fate.feedback
-
-
-def test_the_replay_header_is_the_one_hub_replay_writes() -> None:
-    from hub.admin.operations import REPLAY_OF_HEADER as WRITTEN
-
-    assert REPLAY_OF_HEADER == WRITTEN
