@@ -14,7 +14,7 @@ import json
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,22 +23,15 @@ from hub.assembly import Hub
 from hub.config.settings import load_settings
 from hub.journal import MessageQuery
 from tests.hub.app.test_cli_subprocess import _env, _hub_command
-from tests.journal.conftest import fresh_postgres_database
+
+# The journal tests' fixture: an empty SQLite file, and a new PostgreSQL database.
+from tests.journal.conftest import journal_url  # noqa: F401
 from tests.support.running_hub import RunningHub
 
 SAMPLE = Path(__file__).parents[2] / "schemas" / "samples" / "valid" / "administrative_penalty.json"
 GOOD, BAD, KILLS = 4000, 100, 3
 
 pytestmark = pytest.mark.rabbitmq
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'journal.sqlite'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 def _penalties(market_code: str) -> list[bytes]:
@@ -54,7 +47,8 @@ def _penalties(market_code: str) -> list[bytes]:
 
 
 def test_every_input_is_journaled_exactly_once_after_three_kill_9s(
-    rabbitmq_url: str, make_hub: Callable[..., RunningHub], journal_url: str, tmp_path: Path
+    rabbitmq_url: str, make_hub: Callable[..., RunningHub], journal_url: str,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     department = make_hub(rabbitmq_url).open()
     [market_code] = department.hub.systems.credit_codes("market")
