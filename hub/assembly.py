@@ -150,12 +150,15 @@ class Hub:
         *,
         on_outcome: Callable[[Outcome], None] | None = None,
         observers: Sequence[ExchangeObserver] = (),
+        pipeline_only: bool = False,
     ) -> HubRuntime:
         """Every loop of ``hub run``: the worker, a delivery runner per configured destination,
         an adapter loop per inbound adapter in the connections file, the review verifier when
         the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
         Every step is journaled through ``writer`` and reported to each of ``observers``
-        (metrics); ``on_outcome`` also sees each outcome (logging, tallies).
+        (metrics); ``on_outcome`` also sees each outcome (logging, tallies). ``pipeline_only``:
+        the worker alone, for the extra processes of ``hub run --workers N`` (deliveries,
+        adapters, review, the delay pump and retention run once, in the first process).
 
         Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
         journal_hooks = JournalHooks(writer, max_body_bytes=self.settings.max_message_bytes,
@@ -172,6 +175,8 @@ class Hub:
             "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released,
                                   on_backlog=hooks.on_backlog, before_ack=hooks.before_ack)
         }
+        if pipeline_only:
+            return HubRuntime(loops)
         for destination, config in self.deliveries.items():
             policy = RunnerPolicy(self._schedule(destination))
             loops[f"deliver:{destination}"] = DeliveryRunner(

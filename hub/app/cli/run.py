@@ -3,34 +3,54 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.app.cli.shared import CliState, exit_codes
 
+if TYPE_CHECKING:
+    from hub.config.settings import HubSettings
+
 log = logging.getLogger("hub.run")
 
 
 @click.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              envvar="HUB_WORKERS",
+              help="Pipeline processes (RabbitMQ only): this one runs everything, the others "
+                   "the pipeline alone, sharing the journal and the metrics directory.")
+@click.option("--pipeline-only", is_flag=True, hidden=True,
+              help="Run the pipeline worker alone (the extra processes of --workers).")
 @click.pass_obj
-def run(state: CliState) -> None:
+def run(state: CliState, workers: int, pipeline_only: bool) -> None:
     """Run the pipeline and the deliveries until stopped.
 
     Consumes hub.inbound, runs the adapters of the connections file (taking records in, and
     delivering to the systems that have an outbound adapter), journals every hop and serves
     /metrics, /healthz and /readyz (HUB_METRICS_PORT, 9464; 0 for none). SIGTERM or SIGINT
     finishes the work in hand (outputs confirmed, inputs acked, journal flushed) and exits 0.
-    Run several processes for more throughput; they share the queues, and the one holding the
-    metrics port shows the metrics of all of them (they share HUB_METRICS_DIR).
+    --workers N starts N-1 more pipeline processes beside this one and stops them with it;
+    the metrics port shows the metrics of all of them (they share HUB_METRICS_DIR).
     """
     from sqlalchemy import make_url
 
     from monitor.process import use_directory
+    from schemas.contract.errors import ConfigError
 
     with exit_codes():
         hub = state.hub()
+        if workers > 1 and hub.settings.is_embedded():
+            raise ConfigError("--workers above 1 needs RabbitMQ (HUB_BROKER_URL): the embedded "
+                              "broker serves one process")
         # Before prometheus-client is first imported (by monitor.service, below).
         use_directory(hub.settings.resolved_metrics_dir())
         from monitor.service import Monitoring
@@ -39,17 +59,20 @@ def run(state: CliState) -> None:
         writer = hub.journal_writer(journal)
         monitoring = Monitoring(hub, journal, writer)
         runtime = hub.runtime(journal, writer, on_outcome=_log_outcome,
-                              observers=[monitoring.hooks])
+                              observers=[monitoring.hooks], pipeline_only=pipeline_only)
         monitoring.attach(runtime)
+        helpers = _Helpers(state, hub.settings, workers - 1, on_lost=runtime.stop)
 
         def _stop(signum: int, frame: FrameType | None) -> None:
             log.info("%s received: finishing in-flight work", signal.Signals(signum).name)
+            helpers.stop()
             runtime.stop()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         log.info(
-            "hub running on %s (%s queues), %d systems, delivering to %s; journal %s",
+            "hub %s on %s (%s queues), %d systems, delivering to %s; journal %s",
+            "pipeline process running" if pipeline_only else "running",
             hub.session().safe_url,
             hub.settings.queue_type,
             len(hub.systems),
@@ -57,13 +80,76 @@ def run(state: CliState) -> None:
             make_url(hub.settings.resolved_journal_url()).render_as_string(hide_password=True),
         )
         runtime.start()
+        helpers.start()
         try:
             runtime.join()
         finally:
+            helpers.stop()
+            failed = helpers.join()
             monitoring.close()
             writer.close()
             journal.close()
+        if failed:
+            log.error("a pipeline process ended unexpectedly: %s", failed)
+            sys.exit(1)
         log.info("hub stopped cleanly")
+
+
+class _Helpers:
+    """The extra pipeline processes of ``--workers``: started with this one's configuration,
+    sent SIGTERM when it stops; one that ends on its own stops the whole hub (``on_lost``), as
+    a dying loop does, rather than leaving it running short-handed without a word."""
+
+    def __init__(self, state: CliState, settings: HubSettings, count: int,
+                 on_lost: Callable[[], None]) -> None:
+        self._command = [sys.executable, "-m", "hub.app.cli"]
+        if state.config_file is not None:
+            self._command += ["--config", str(Path(state.config_file).resolve())]
+        if state.broker_url is not None:
+            self._command += ["--broker-url", state.broker_url]
+        self._command += ["run", "--pipeline-only"]
+        # Same keyring and metrics directory as this process; only it serves the port.
+        self._env = {**os.environ, "HUB_METRICS_PORT": "0", "HUB_WORKERS": "1",
+                     "HUB_METRICS_DIR": str(settings.resolved_metrics_dir()),
+                     "HUB_KEYRING": str(settings.resolved_keyring())}
+        self._count = count
+        self._on_lost = on_lost
+        self._stopping = threading.Event()
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._watchers: list[threading.Thread] = []
+        self._failures: list[str] = []
+
+    def start(self) -> None:
+        for _ in range(self._count):
+            process = subprocess.Popen(self._command, env=self._env)
+            self._processes.append(process)
+            watcher = threading.Thread(target=self._watch, args=(process,), daemon=True)
+            watcher.start()
+            self._watchers.append(watcher)
+        if self._processes:
+            log.info("started %d more pipeline processes: %s", len(self._processes),
+                     ", ".join(str(p.pid) for p in self._processes))
+
+    def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        code = process.wait()
+        if not self._stopping.is_set() or code != 0:
+            self._failures.append(f"pid {process.pid} exited with {code}")
+            self._on_lost()
+
+    def stop(self) -> None:
+        """Send SIGTERM, once, to every helper still running (safe from a signal handler)."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        for process in self._processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+
+    def join(self) -> str:
+        """Wait for the helpers to end; what went wrong with them, or ''."""
+        for watcher in self._watchers:
+            watcher.join()
+        return "; ".join(self._failures)
 
 
 def _log_outcome(outcome: object) -> None:
