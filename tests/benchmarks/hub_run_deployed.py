@@ -1,0 +1,266 @@
+"""Benchmark: ``hub run`` as deployed, against the broker's ceiling and a hand-written forwarder
+measured in the same run.
+
+    PYTHONPATH=. python tests/benchmarks/hub_run_deployed.py [--inputs 20000] [--workers 1 2]
+        [--journal-url postgresql+psycopg://...] [--forwarded 2000]
+
+On a fresh RabbitMQ virtual host, with 1.3 KB penalty records from a department that the
+shipped routes send to three destinations (city platform, credit platform, service hall):
+
+1. ceiling: pika publishing the same bodies with pipelined confirms (window 1000), msg/s;
+2. peer: what an integrator writes by hand, pika, prefetch 1, ``json.loads`` and a field check,
+   three confirmed publishes, ack: inputs/s;
+3. ``hub run --workers W`` in a subprocess, every default on (the evidence journal on SQLite,
+   or ``--journal-url``; metrics served), draining the pre-loaded inputs: inputs/s and
+   envelopes/s (three per input) between 10% and 90% drained, and the CPU time per input of
+   the hub's processes over the same stretch (from /proc).
+
+Prints last, each alone on a line, ``envelopes/ceiling: X`` and ``hub/peer: Y`` for the first
+worker count. Not a test: the figures depend on the machine; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pika
+
+SAMPLE = Path(__file__).parents[1] / "schemas" / "samples" / "valid" / "administrative_penalty.json"
+TICKS = os.sysconf("SC_CLK_TCK")
+DESTINATIONS = ("hub.out.city-platform", "hub.out.credit-platform", "hub.out.service-hall")
+
+
+def _vhost() -> str:
+    name = f"hub-deployed-{uuid.uuid4().hex[:8]}"
+    for args in (["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
+        subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+    return name
+
+
+def _drop_vhost(name: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=False, capture_output=True)
+
+
+def bodies(count: int, market_code: str) -> list[bytes]:
+    record = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    record.update(authority_credit_code=market_code, data_source_credit_code=market_code)
+    record["violation_facts"] = record["violation_facts"] * 12  # about 1.3 KB in all
+    made = []
+    for n in range(count):
+        record["decision_number"] = f"闵市监案处字〔2026〕第{n}号"
+        made.append(json.dumps(record, ensure_ascii=False).encode())
+    return made
+
+
+def pipelined(url: str, exchange: str, routing_key: str, payloads: list[bytes],
+              window: int = 1000) -> float:
+    """Publish ``payloads`` with confirms, at most ``window`` unconfirmed; msg/s."""
+    state = {"sent": 0, "confirmed": 0, "start": 0.0, "end": 0.0}
+    channel_box: list[pika.channel.Channel] = []
+    properties = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+
+    def pump() -> None:
+        channel = channel_box[0]
+        while state["sent"] < len(payloads) and state["sent"] - state["confirmed"] < window:
+            channel.basic_publish(exchange, routing_key, payloads[int(state["sent"])], properties)
+            state["sent"] += 1
+
+    def on_confirm(frame: pika.frame.Method) -> None:
+        state["confirmed"] = max(state["confirmed"], frame.method.delivery_tag)
+        if state["confirmed"] >= len(payloads):
+            state["end"] = time.perf_counter()
+            connection.close()
+        else:
+            pump()
+
+    def on_channel(channel: pika.channel.Channel) -> None:
+        channel_box.append(channel)
+        channel.confirm_delivery(on_confirm)
+        state["start"] = time.perf_counter()
+        pump()
+
+    def on_channel_closed(channel: pika.channel.Channel, reason: Exception) -> None:
+        if not state["end"]:
+            failure.append(reason)
+            connection.close()
+
+    failure: list[Exception] = []
+    connection = pika.SelectConnection(
+        pika.URLParameters(url),
+        on_open_callback=lambda c: c.channel(on_open_callback=on_channel).add_on_close_callback(
+            on_channel_closed),
+        on_close_callback=lambda c, reason: c.ioloop.stop(),
+    )
+    connection.ioloop.start()
+    if failure:
+        raise RuntimeError(f"publishing to {exchange or 'the default exchange'} failed: {failure[0]}")
+    return len(payloads) / (state["end"] - state["start"])
+
+
+def forwarder(url: str, payloads: list[bytes]) -> float:
+    """The hand-written forwarder over ``payloads``: inputs/s."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    for name in ("peer.in", "peer.out.1", "peer.out.2", "peer.out.3"):
+        channel.queue_declare(name, durable=True)
+    connection.close()
+    pipelined(url, "", "peer.in", payloads)
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.basic_qos(prefetch_count=1)
+    properties = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    done = 0
+    start = time.perf_counter()
+    for method, _props, body in channel.consume("peer.in"):
+        record = json.loads(body)
+        if record.get("party") and record.get("decision_number"):
+            for out in ("peer.out.1", "peer.out.2", "peer.out.3"):
+                channel.basic_publish("", out, body, properties)  # returns once confirmed
+        channel.basic_ack(method.delivery_tag)
+        done += 1
+        if done == len(payloads):
+            break
+    elapsed = time.perf_counter() - start
+    channel.cancel()
+    connection.close()
+    return done / elapsed
+
+
+def _depth(url: str, queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.message_count
+    finally:
+        connection.close()
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of ``pid`` and of its children still running."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _declare_topology(url: str) -> None:
+    """The hub's queues and exchanges, declared as ``hub run`` declares them."""
+    from hub.assembly import Hub
+    from hub.config.settings import load_settings
+
+    with Hub(load_settings(broker_url=url)).session():
+        pass
+
+
+def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | None) -> dict[str, float]:
+    """Pre-load ``payloads`` into hub.inbound, run ``hub run --workers``, time the drain."""
+    _declare_topology(url)
+    pipelined(url, "hub.inbound", "market.administrative_penalty", payloads)
+    deadline = time.monotonic() + 600
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "HUB_BROKER_URL": url, "HUB_DATA_DIR": data_dir,
+               "HUB_METRICS_PORT": str(_free_port())}
+        if journal_url:
+            env["HUB_JOURNAL_URL"] = journal_url
+        log = Path(data_dir) / "hub.log"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "hub.app.cli", "run", "--workers", str(workers)],
+                env=env, stderr=stderr)
+        total = len(payloads)
+        marks: dict[str, tuple[float, int]] = {}
+        try:
+            while "90" not in marks:
+                left = _depth(url, "hub.inbound")
+                done = total - left
+                now = time.perf_counter()
+                if "10" not in marks and done >= total * 0.1:
+                    marks["10"] = (now, _cpu_ticks(process.pid))
+                    first_done = done
+                if "10" in marks and done >= total * 0.9:
+                    marks["90"] = (now, _cpu_ticks(process.pid))
+                    last_done = done
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"hub run ended or stalled: {log.read_text()[-2000:]}")
+                time.sleep(0.02)
+            while min(_depth(url, q) for q in DESTINATIONS) < total:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("not every record reached its three destinations")
+                time.sleep(0.1)
+        finally:
+            process.terminate()
+            process.wait(120)
+    seconds = marks["90"][0] - marks["10"][0]
+    inputs = last_done - first_done
+    cpu = (marks["90"][1] - marks["10"][1]) / TICKS
+    return {"inputs/s": inputs / seconds, "envelopes/s": 3 * inputs / seconds,
+            "cpu µs/input": cpu / inputs * 1e6}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=20000)
+    parser.add_argument("--forwarded", type=int, default=2000,
+                        help="inputs the hand-written forwarder takes (it is slow)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--journal-url", help="the hub's journal (default: SQLite in its data dir)")
+    parser.add_argument("--host", default="127.0.0.1:5672")
+    args = parser.parse_args()
+
+    from hub.config.system_catalogue import SystemCatalogue
+
+    [market_code] = SystemCatalogue.load().credit_codes("market")
+    payloads = bodies(args.inputs, market_code)
+    print(f"inputs: {args.inputs} penalty records (~{len(payloads[0])} bytes), "
+          f"3 destinations each; journal {args.journal_url or 'SQLite'}")
+    results: dict[int, dict[str, float]] = {}
+    vhost = _vhost()
+    try:
+        url = f"amqp://guest:guest@{args.host}/{vhost}"
+        with pika.BlockingConnection(pika.URLParameters(url)) as connection:
+            connection.channel().queue_declare("ceiling", durable=True)
+        ceiling = pipelined(url, "", "ceiling", payloads)
+        peer = forwarder(url, payloads[:args.forwarded])
+    finally:
+        _drop_vhost(vhost)
+    print(f"ceiling, pika, pipelined confirms (window 1000): {ceiling:8.0f} msg/s")
+    print(f"peer, hand-written forwarder (prefetch 1)      : {peer:8.0f} inputs/s "
+          f"= {3 * peer:.0f} envelopes/s")
+    for workers in args.workers:
+        vhost = _vhost()
+        try:
+            results[workers] = hub_run(f"amqp://guest:guest@{args.host}/{vhost}", payloads,
+                                       workers, args.journal_url)
+        finally:
+            _drop_vhost(vhost)
+        figures = results[workers]
+        print(f"hub run --workers {workers}: {figures['inputs/s']:8.0f} inputs/s = "
+              f"{figures['envelopes/s']:.0f} envelopes/s, {figures['cpu µs/input']:.0f} µs CPU "
+              f"per input (all processes)")
+    first = results[args.workers[0]]
+    print(f"envelopes/ceiling: {first['envelopes/s'] / ceiling:.2f}")
+    print(f"hub/peer: {first['inputs/s'] / peer:.2f}")
+
+
+if __name__ == "__main__":
+    main()
