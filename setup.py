@@ -85,6 +85,9 @@ setup(
             # An independent SM2 implementation the tests check tongsuopy's signatures against.
             "gmssl>=3.2",
         ],
+        # The benchmarks' profiles: py-spy samples a running hub run without slowing it
+        # (tests/benchmarks/hub_run_deployed.py prints its per-stage breakdown from them).
+        "bench": ["py-spy>=0.3"],
         "dev": [
             "pytest>=7.4", "ruff>=0.4", "mypy>=1.8", "types-PyYAML", "types-openpyxl",
             "fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "import-linter>=2.1",

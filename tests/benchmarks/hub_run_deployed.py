@@ -15,6 +15,11 @@ shipped routes send to three destinations (city platform, credit platform, servi
    envelopes/s (three per input) between 10% and 90% drained, and the CPU time per input of
    the hub's processes over the same stretch (from /proc).
 
+With py-spy installed (``pip install ".[bench]"``), the first ``hub run`` is sampled while it
+drains (200 Hz, every thread) and the samples are broken down by stage: consume, decode,
+validate, authorise, route, build envelopes, publish, confirm, ack, journal, metrics, logging;
+each stage's share of the samples and its CPU per input (the share of the measured CPU).
+
 Prints last, each alone on a line, ``envelopes/ceiling: X`` and ``hub/peer: Y`` for the first
 worker count. Not a test: the figures depend on the machine; the ratios are what to compare.
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +39,23 @@ import uuid
 from pathlib import Path
 
 import pika
+
+#: Stage -> function names (py-spy's ``name (file:line)`` frames start with them); a sample
+#: belongs to the innermost stage on its stack, so a stage inside another counts as itself.
+STAGES: dict[str, tuple[str, ...]] = {
+    "consume": ("Connection.drain_events", "BrokerSession.drain", "_to_inbound"),
+    "decode": ("decode_record ", "decode_json ", "read_json"),
+    "validate": ("validate_record ",),
+    "authorise": ("authorise ",),
+    "route": ("RouteTable.route ", "route (hub/pipeline/route.py"),
+    "build envelopes": ("build (hub/pipeline/build.py",),
+    "publish": ("ConfirmedPublisher.publish ",),
+    "confirm": ("ConfirmedPublisher.settle ",),
+    "ack": ("Message.ack ",),
+    "journal": ("JournalWriter", "JournalHooks", "outcome_snapshot "),
+    "metrics": ("(monitor/",),
+    "logging": ("_log_outcome ", "(logging/"),
+}
 
 SAMPLE = Path(__file__).parents[1] / "schemas" / "samples" / "valid" / "administrative_penalty.json"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -172,7 +195,37 @@ def _declare_topology(url: str) -> None:
         pass
 
 
-def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | None) -> dict[str, float]:
+def _stage(frames: list[str]) -> str:
+    for frame in reversed(frames):  # innermost first
+        for stage, markers in STAGES.items():
+            if any(marker in frame for marker in markers):
+                return stage
+    return "other"
+
+
+def breakdown(raw: Path) -> dict[str, float]:
+    """Share of py-spy's samples (raw format) per stage."""
+    counts: dict[str, int] = {}
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            stage = _stage(stack.split(";"))
+            counts[stage] = counts.get(stage, 0) + int(count)
+    total = sum(counts.values()) or 1
+    return {stage: n / total for stage, n in sorted(counts.items(), key=lambda kv: -kv[1])}
+
+
+def _sampler(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return None
+    return subprocess.Popen([spy, "record", "--rate", "200", "--duration", str(max(1, int(seconds))),
+                             "--format", "raw", "--output", str(out), "--pid", str(pid),
+                             "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | None,
+            profile: Path | None = None) -> dict[str, float]:
     """Pre-load ``payloads`` into hub.inbound, run ``hub run --workers``, time the drain."""
     _declare_topology(url)
     pipelined(url, "hub.inbound", "market.administrative_penalty", payloads)
@@ -189,6 +242,7 @@ def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | No
                 env=env, stderr=stderr)
         total = len(payloads)
         marks: dict[str, tuple[float, int]] = {}
+        sampler: subprocess.Popen[bytes] | None = None
         try:
             while "90" not in marks:
                 left = _depth(url, "hub.inbound")
@@ -197,6 +251,12 @@ def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | No
                 if "10" not in marks and done >= total * 0.1:
                     marks["10"] = (now, _cpu_ticks(process.pid))
                     first_done = done
+                    if profile is not None and "rate" in marks:
+                        # Sample for the time the middle half should take at the rate so far.
+                        rate = (done - marks["rate"][1]) / max(now - marks["rate"][0], 1e-3)
+                        sampler = _sampler(process.pid, 0.5 * total / rate, profile)
+                if "rate" not in marks and done > 0:
+                    marks["rate"] = (now, done)
                 if "10" in marks and done >= total * 0.9:
                     marks["90"] = (now, _cpu_ticks(process.pid))
                     last_done = done
@@ -208,6 +268,8 @@ def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | No
                     raise RuntimeError("not every record reached its three destinations")
                 time.sleep(0.1)
         finally:
+            if sampler is not None:
+                sampler.wait(120)
             process.terminate()
             process.wait(120)
     seconds = marks["90"][0] - marks["10"][0]
@@ -246,17 +308,28 @@ def main() -> None:
     print(f"ceiling, pika, pipelined confirms (window 1000): {ceiling:8.0f} msg/s")
     print(f"peer, hand-written forwarder (prefetch 1)      : {peer:8.0f} inputs/s "
           f"= {3 * peer:.0f} envelopes/s")
+    profile = Path(tempfile.mkdtemp()) / "hub-run.pyspy"
     for workers in args.workers:
         vhost = _vhost()
         try:
             results[workers] = hub_run(f"amqp://guest:guest@{args.host}/{vhost}", payloads,
-                                       workers, args.journal_url)
+                                       workers, args.journal_url,
+                                       profile if workers == args.workers[0] else None)
         finally:
             _drop_vhost(vhost)
         figures = results[workers]
         print(f"hub run --workers {workers}: {figures['inputs/s']:8.0f} inputs/s = "
               f"{figures['envelopes/s']:.0f} envelopes/s, {figures['cpu µs/input']:.0f} µs CPU "
               f"per input (all processes)")
+        if workers == args.workers[0]:
+            if profile.exists():
+                cpu = figures["cpu µs/input"]
+                print(f"  where the time goes (py-spy samples of every thread; µs of CPU per "
+                      f"input as the share of {cpu:.0f}):")
+                for stage, share in breakdown(profile).items():
+                    print(f"    {stage:<16} {share * 100:5.1f}%  {share * cpu:7.0f} µs")
+            else:
+                print('  (no per-stage breakdown: install py-spy, pip install ".[bench]")')
     first = results[args.workers[0]]
     print(f"envelopes/ceiling: {first['envelopes/s'] / ceiling:.2f}")
     print(f"hub/peer: {first['inputs/s'] / peer:.2f}")
