@@ -13,7 +13,10 @@ shipped routes send to three destinations (city platform, credit platform, servi
 3. ``hub run --workers W`` in a subprocess, every default on (the evidence journal on SQLite,
    or ``--journal-url``; metrics served), draining the pre-loaded inputs: inputs/s and
    envelopes/s (three per input) between 10% and 90% drained, and the CPU time per input of
-   the hub's processes over the same stretch (from /proc).
+   the hub's processes over the same stretch (from /proc);
+4. latency, publish to delivered (the record's arrival in the city platform's queue), p50 and
+   p99, with inputs published at 25% and 50% of the saturated rate of one worker to a running
+   ``hub run``.
 
 With py-spy installed (``pip install ".[bench]"``), the first ``hub run`` is sampled while it
 drains (200 Hz, every thread) and the samples are broken down by stage: consume, decode,
@@ -34,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -279,6 +283,78 @@ def hub_run(url: str, payloads: list[bytes], workers: int, journal_url: str | No
             "cpu µs/input": cpu / inputs * 1e6}
 
 
+def _quantile(values: list[float], q: float) -> float:
+    """Nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(q * len(ordered) + 0.5) - 1))]
+
+
+def latency(url: str, payloads: list[bytes], rate: float, journal_url: str | None) -> tuple[float, float]:
+    """p50 and p99 (ms) from publish to arrival at the city platform's queue, with ``payloads``
+    published at ``rate`` per second to a running ``hub run`` (one worker)."""
+    import requests
+
+    _declare_topology(url)
+    sent: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as data_dir:
+        port = _free_port()
+        env = {**os.environ, "HUB_BROKER_URL": url, "HUB_DATA_DIR": data_dir,
+               "HUB_METRICS_PORT": str(port)}
+        if journal_url:
+            env["HUB_JOURNAL_URL"] = journal_url
+        with (Path(data_dir) / "hub.log").open("wb") as stderr:
+            process = subprocess.Popen([sys.executable, "-m", "hub.app.cli", "run"], env=env,
+                                       stderr=stderr)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).ok:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("hub run did not get ready")
+                time.sleep(0.1)
+
+            def consume() -> None:
+                connection = pika.BlockingConnection(pika.URLParameters(url))
+                channel = connection.channel()
+                for _method, _props, body in channel.consume(DESTINATIONS[0], auto_ack=True,
+                                                             inactivity_timeout=30):
+                    if body is None:
+                        break
+                    now = time.perf_counter()
+                    arrived[json.loads(body)["payload"]["decision_number"]] = now
+                    if len(arrived) == len(payloads):
+                        break
+                connection.close()
+
+            consumer = threading.Thread(target=consume, daemon=True)
+            consumer.start()
+            connection = pika.BlockingConnection(pika.URLParameters(url))
+            channel = connection.channel()
+            properties = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+            start = time.perf_counter()
+            for n, body in enumerate(payloads):
+                pause = start + n / rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                sent[json.loads(body)["decision_number"]] = time.perf_counter()
+                channel.basic_publish("hub.inbound", "market.administrative_penalty", body,
+                                      properties)
+            connection.close()
+            consumer.join(120)
+        finally:
+            process.terminate()
+            process.wait(120)
+    delays = [(arrived[k] - sent[k]) * 1000 for k in sent if k in arrived]
+    if len(delays) < len(payloads):
+        raise RuntimeError(f"{len(payloads) - len(delays)} records did not arrive")
+    return _quantile(delays, 0.5), _quantile(delays, 0.99)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=20000)
@@ -287,6 +363,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--journal-url", help="the hub's journal (default: SQLite in its data dir)")
     parser.add_argument("--host", default="127.0.0.1:5672")
+    parser.add_argument("--latency-seconds", type=float, default=20.0,
+                        help="how long each paced run publishes (0: no latency runs)")
     args = parser.parse_args()
 
     from hub.config.system_catalogue import SystemCatalogue
@@ -331,6 +409,18 @@ def main() -> None:
             else:
                 print('  (no per-stage breakdown: install py-spy, pip install ".[bench]")')
     first = results[args.workers[0]]
+    if args.latency_seconds > 0:
+        for share in (0.25, 0.5):
+            rate = share * results[1 if 1 in results else args.workers[0]]["inputs/s"]
+            count = max(1, min(len(payloads), int(rate * args.latency_seconds)))
+            vhost = _vhost()
+            try:
+                p50, p99 = latency(f"amqp://guest:guest@{args.host}/{vhost}", payloads[:count],
+                                   rate, args.journal_url)
+            finally:
+                _drop_vhost(vhost)
+            print(f"latency at {share:.0%} of the saturated rate ({rate:.0f} inputs/s, "
+                  f"{count} inputs): p50 {p50:.1f} ms, p99 {p99:.1f} ms, publish to delivered")
     print(f"envelopes/ceiling: {first['envelopes/s'] / ceiling:.2f}")
     print(f"hub/peer: {first['inputs/s'] / peer:.2f}")
 
