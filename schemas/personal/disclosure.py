@@ -61,10 +61,10 @@ def masked_json_body(record_type: str | None, body: bytes) -> str | None:
     except (ValueError, UnicodeDecodeError):
         return None
     if isinstance(document, dict) and isinstance(document.get("payload"), dict):
-        document = dict(document)
-        document["payload"] = masked_view(document.get("record_type") or record_type,
-                                          document["payload"])
-        return json.dumps(_net(document), ensure_ascii=False)
+        payload = masked_view(document.get("record_type") or record_type, document["payload"])
+        envelope = {key: payload if key == "payload" else _net(value)
+                    for key, value in document.items()}
+        return json.dumps(envelope, ensure_ascii=False)
     return json.dumps(masked_view(record_type, document), ensure_ascii=False)
 
 

@@ -262,23 +262,27 @@ def audit(state: CliState, limit: int) -> None:
 def person(state: CliState, id_number: str, reason: str, unmask: bool, limit: int) -> None:
     """The journaled inputs naming a person, found by ID number (officers only; audited)."""
     with _ops(state) as ops:
-        officer = _unmasking(state, True, reason)
-        assert officer is not None
-        for shown in ops.person(id_number, officer=officer, unmask=unmask, limit=limit):
+        for shown in ops.person(id_number, officer=_officer(state, reason), unmask=unmask,
+                                limit=limit):
             echo_json(shown)
 
 
 def _unmasking(state: CliState, unmask: bool, reason: str | None) -> Unmasking | None:
-    """The unmasking this command asks for, if any; :class:`ConfigError` (exit 2) for an
-    account that is not an officer or a missing reason."""
-    from hub.admin.views import Unmasking
-
+    """The unmasking this command asks for, if any (see :func:`_officer`)."""
     if not unmask:
         if reason is not None:
             raise ConfigError("--reason is for --unmask; without it the view is masked")
         return None
+    return _officer(state, reason)
+
+
+def _officer(state: CliState, reason: str | None) -> Unmasking:
+    """This account as an officer with ``reason``; :class:`ConfigError` (exit 2) for an
+    account not in HUB_OFFICERS or a missing reason."""
+    from hub.admin.views import Unmasking
+
     account = os_account()
-    if account not in state.hub().settings.officer_accounts():
+    if account not in state.settings().officer_accounts():
         raise ConfigError(f"{account} may not unmask personal data: only the accounts in "
                           "HUB_OFFICERS may")
     if not (reason or "").strip():
