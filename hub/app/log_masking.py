@@ -19,10 +19,8 @@ class MaskPersonalData(logging.Filter):
     """Masks resident identity numbers in a record's message, arguments and traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = masked_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        # Rendered once here and handed on rendered, so the handler does not format it again.
+        record.msg, record.args = masked_text(record.getMessage()), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
