@@ -35,8 +35,17 @@ class HubSettings(BaseSettings):
         default=None,
         description=(
             "Broker URL. amqp://... for RabbitMQ; unset means the embedded SQLite broker "
-            "in data_dir. memory:// runs in one process only (tests)."
+            "in data_dir. memory:// runs in one process only (tests). For a RabbitMQ "
+            "cluster, the nodes' URLs separated by ';': a process connects to the first that "
+            "answers, starting at broker_first_node, and fails over to the next."
         ),
+    )
+    broker_first_node: int = Field(
+        default=0,
+        ge=0,
+        description="Which URL of a broker_url list this process tries first (counted from 0, "
+        "modulo the list's length); hub run --workers N gives each process the next one, so "
+        "the processes spread over the cluster's nodes.",
     )
     data_dir: Path = Field(default=Path("var"), description="Where embedded state files live.")
     journal_url: SecretStr | None = Field(
@@ -166,10 +175,22 @@ class HubSettings(BaseSettings):
             return None
         return value
 
+    @field_validator("broker_url")
+    @classmethod
+    def _a_list_names_rabbitmq_nodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            nodes = broker_nodes(value.get_secret_value())
+            if len(nodes) > 1 and not all(n.startswith(RABBITMQ_SCHEMES) for n in nodes):
+                raise ValueError("a list of broker URLs names RabbitMQ nodes (amqp:// or amqps://)")
+        return value
+
     def resolved_broker_url(self) -> str:
-        """The broker URL to connect to, with the embedded default filled in."""
+        """The broker URL to connect to, with the embedded default filled in; a list of nodes
+        starts at :attr:`broker_first_node` (see :func:`broker_nodes`)."""
         if self.broker_url is not None:
-            return self.broker_url.get_secret_value()
+            nodes = broker_nodes(self.broker_url.get_secret_value())
+            first = self.broker_first_node % len(nodes)
+            return NODE_SEPARATOR.join(nodes[first:] + nodes[:first])
         return f"sqla+sqlite:///{(self.data_dir / EMBEDDED_BROKER_FILE).resolve()}"
 
     def resolved_journal_url(self) -> str:
@@ -190,7 +211,22 @@ class HubSettings(BaseSettings):
         return (self.metrics_dir or self.data_dir / "metrics").resolve()
 
     def is_embedded(self) -> bool:
-        return not self.resolved_broker_url().startswith(("amqp://", "amqps://", "pyamqp://"))
+        return not self.resolved_broker_url().startswith(RABBITMQ_SCHEMES)
+
+
+#: The URL schemes that mean RabbitMQ (every other broker URL is an embedded transport).
+RABBITMQ_SCHEMES = ("amqp://", "amqps://", "pyamqp://")
+
+#: What separates the nodes of a cluster in a broker URL (kombu's failover syntax).
+NODE_SEPARATOR = ";"
+
+
+def broker_nodes(url: str) -> list[str]:
+    """The node URLs of a broker URL: one, or several separated by ``;`` (blanks dropped)."""
+    nodes = [node.strip() for node in url.split(NODE_SEPARATOR) if node.strip()]
+    if not nodes:
+        raise ConfigError("the broker URL names no node")
+    return nodes
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> HubSettings:

@@ -17,6 +17,7 @@ from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 from kombu.message import Message
 
+from hub.config.settings import NODE_SEPARATOR, broker_nodes
 from hub.runtime.declarations import Topology
 from hub.runtime.publisher import ConfirmedPublisher
 from schemas.contract.errors import BrokerUnavailable, ConfigError
@@ -53,8 +54,10 @@ class BrokerSession:
         heartbeat = HEARTBEAT_SECONDS if self.url.startswith("amqp") else 0
         self.connection = Connection(self.url, heartbeat=heartbeat, connect_timeout=10)
         try:
+            # Each retry tries the next node of a cluster's list; every node gets its tries.
             self.connection.ensure_connection(
-                max_retries=self._connect_retries, interval_start=0.5, interval_step=1, interval_max=5
+                max_retries=self._connect_retries * len(broker_nodes(self.url)),
+                interval_start=0.5, interval_step=1, interval_max=5,
             )
             self.declare()
         except (OperationalError, *self.connection.connection_errors) as e:
@@ -69,8 +72,15 @@ class BrokerSession:
 
     @property
     def safe_url(self) -> str:
-        """The URL with any password masked, for messages and logs."""
-        return Connection(self.url).as_uri(include_password=False)
+        """The URL (every node of a list) with any password masked, for messages and logs."""
+        return NODE_SEPARATOR.join(
+            Connection(node).as_uri(include_password=False) for node in broker_nodes(self.url)
+        )
+
+    @property
+    def node(self) -> str:
+        """The node this open session is connected to, password masked."""
+        return self._require().as_uri(include_password=False)
 
     @property
     def recoverable_errors(self) -> tuple[type[BaseException], ...]:
@@ -159,7 +169,7 @@ def publisher_identity(url: str) -> str:
     message's ``user_id`` against the connection's user, so a department cannot claim it."""
     if not url.startswith("amqp"):
         return EMBEDDED_PUBLISHER
-    return str(Connection(url).userid or "guest")
+    return str(Connection(broker_nodes(url)[0]).userid or "guest")
 
 
 class KeptSession:

@@ -32,6 +32,7 @@ class ConsumerLoop:
         self.broker_url = broker_url
         self.topology = topology
         self._stop = threading.Event()
+        self._sessions = 0
         #: Set while the loop is connected and consuming.
         self.ready = threading.Event()
 
@@ -68,6 +69,9 @@ class ConsumerLoop:
 
     def _run_session(self) -> None:
         with BrokerSession(self.broker_url, self.topology) as session:
+            self._sessions += 1
+            if self._sessions > 1:
+                log.info("%s reconnected to %s", type(self).__name__, session.node)
             try:
                 self.consume(session)
             except session.recoverable_errors as e:

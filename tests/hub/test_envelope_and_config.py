@@ -49,3 +49,32 @@ def test_the_broker_password_is_masked_when_settings_are_printed() -> None:
     settings = load_settings(broker_url="amqp://hub:s3cret@rabbit:5672/v")
     assert "s3cret" not in repr(settings)
     assert "s3cret" in settings.resolved_broker_url()
+
+
+CLUSTER = "amqp://hub:s3cret@10.0.0.1:5672/hub;amqp://hub:s3cret@10.0.0.2:5672/hub; amqp://hub:s3cret@10.0.0.3:5672/hub"
+
+
+def test_a_cluster_url_list_starts_each_process_at_its_own_node() -> None:
+    first = load_settings(broker_url=CLUSTER).resolved_broker_url()
+    assert first.split(";")[0] == "amqp://hub:s3cret@10.0.0.1:5672/hub"
+    third = load_settings(broker_url=CLUSTER, broker_first_node=2).resolved_broker_url()
+    assert [node.split("@")[1] for node in third.split(";")] == [
+        "10.0.0.3:5672/hub", "10.0.0.1:5672/hub", "10.0.0.2:5672/hub"]
+    wrapped = load_settings(broker_url=CLUSTER, broker_first_node=4).resolved_broker_url()
+    assert wrapped.startswith("amqp://hub:s3cret@10.0.0.2:5672/hub;")
+    assert not load_settings(broker_url=CLUSTER).is_embedded()
+
+
+def test_a_url_list_names_rabbitmq_nodes_only() -> None:
+    with pytest.raises(ConfigError, match="RabbitMQ nodes"):
+        load_settings(broker_url="amqp://a:5672/;memory://")
+    with pytest.raises(ConfigError, match="names no node"):
+        load_settings(broker_url=" ; ")
+
+
+def test_every_node_of_a_list_is_shown_with_its_password_masked() -> None:
+    from hub.runtime.broker import BrokerSession, publisher_identity
+
+    shown = BrokerSession(CLUSTER, topology=None).safe_url  # type: ignore[arg-type]
+    assert "s3cret" not in shown and shown.count("hub:**@") == 3, shown
+    assert publisher_identity(CLUSTER) == "hub"

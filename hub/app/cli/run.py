@@ -113,6 +113,7 @@ class _Helpers:
                      "HUB_METRICS_DIR": str(settings.resolved_metrics_dir()),
                      "HUB_KEYRING": str(settings.resolved_keyring())}
         self._count = count
+        self._first_node = settings.broker_first_node
         self._on_lost = on_lost
         self._stopping = threading.Event()
         self._processes: list[subprocess.Popen[bytes]] = []
@@ -120,8 +121,10 @@ class _Helpers:
         self._failures: list[str] = []
 
     def start(self) -> None:
-        for _ in range(self._count):
-            process = subprocess.Popen(self._command, env=self._env)
+        for index in range(1, self._count + 1):
+            # Each process starts at the next node of a cluster's URL list.
+            env = {**self._env, "HUB_BROKER_FIRST_NODE": str(self._first_node + index)}
+            process = subprocess.Popen(self._command, env=env)
             self._processes.append(process)
             watcher = threading.Thread(target=self._watch, args=(process,), daemon=True)
             watcher.start()

@@ -26,24 +26,12 @@ from tests.hub.app.test_cli_subprocess import _env, _hub_command
 
 # The journal tests' fixture: an empty SQLite file, and a new PostgreSQL database.
 from tests.journal.conftest import journal_url  # noqa: F401
+from tests.support.penalties import penalties
 from tests.support.running_hub import RunningHub
 
-SAMPLE = Path(__file__).parents[2] / "schemas" / "samples" / "valid" / "administrative_penalty.json"
 GOOD, BAD, KILLS = 4000, 100, 3
 
 pytestmark = pytest.mark.rabbitmq
-
-
-def _penalties(market_code: str) -> list[bytes]:
-    record = json.loads(SAMPLE.read_text(encoding="utf-8"))
-    record.update(authority_credit_code=market_code, data_source_credit_code=market_code)
-    bodies = []
-    for n in range(GOOD + BAD):
-        record["decision_number"] = f"闵市监案处字〔2026〕第{n}号"
-        # One bad record in 41: an impossible decision date, refused by the standard.
-        record["decision_date"] = "2026-13-45" if n % 41 == 40 and n < 41 * BAD else "2024-04-10"
-        bodies.append(json.dumps(record, ensure_ascii=False).encode())
-    return bodies
 
 
 def test_every_input_is_journaled_exactly_once_after_three_kill_9s(
@@ -52,8 +40,7 @@ def test_every_input_is_journaled_exactly_once_after_three_kill_9s(
 ) -> None:
     department = make_hub(rabbitmq_url).open()
     [market_code] = department.hub.systems.credit_codes("market")
-    bodies = _penalties(market_code)
-    assert sum(b'"2026-13-45"' in b for b in bodies) == BAD
+    bodies = penalties(market_code, GOOD, BAD)
     for body in bodies:
         department.publish("market.administrative_penalty", body)
     env = _env(HUB_BROKER_URL=rabbitmq_url, HUB_DATA_DIR=str(tmp_path),
