@@ -22,6 +22,8 @@ from hub.config.durations import parse_duration
 from schemas.contract.errors import ConfigError, validation_summary
 
 EMBEDDED_BROKER_FILE = "broker.sqlite"
+#: The client library of the pipeline worker's broker connection (see ``broker_client``).
+BrokerClient = Literal["auto", "kombu", "pika"]
 EMBEDDED_JOURNAL_FILE = "journal.sqlite"
 EMBEDDED_KEYRING_FILE = "keys/keyring.yaml"
 
@@ -88,6 +90,12 @@ class HubSettings(BaseSettings):
         default=60.0, gt=0,
         description="The journal's messages chain is signed (SM2) at most this long after a "
         "row was written unsigned (with the next write); whichever of the two comes first.",
+    )
+    broker_client: BrokerClient = Field(
+        default="auto",
+        description="The client library of the pipeline worker's connection: auto is pika on "
+        "RabbitMQ (about half the CPU per message) and kombu on the embedded broker; kombu "
+        "on RabbitMQ too if asked. Every other connection of the hub uses kombu.",
     )
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic",

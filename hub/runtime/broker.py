@@ -82,6 +82,15 @@ class BrokerSession:
         """The node this open session is connected to, password masked."""
         return self._require().as_uri(include_password=False)
 
+    def node_url(self) -> str:
+        """The URL of the node this open session is connected to, password included: for a
+        second connection to the same node, never for a log."""
+        return self._require().as_uri(include_password=True)
+
+    @property
+    def is_rabbitmq(self) -> bool:
+        return self._require().transport.driver_type == "amqp"
+
     @property
     def recoverable_errors(self) -> tuple[type[BaseException], ...]:
         """Errors after which reconnecting helps: the transport's recoverable errors, and channel
@@ -110,6 +119,10 @@ class BrokerSession:
         if self._publisher is None:
             self._publisher = ConfirmedPublisher(self._require())
         return self._publisher
+
+    def channel(self) -> Any:
+        """A new channel on the session's connection (its owner closes it)."""
+        return self._require().channel()
 
     def consumer(
         self, queue: Queue, on_message: Callable[[Message], None], *, prefetch: int

@@ -72,9 +72,12 @@ class ConsumerLoop:
             self._sessions += 1
             if self._sessions > 1:
                 log.info("%s reconnected to %s", type(self).__name__, session.node)
+            # Read before consume(), which may hand the work to a connection of its own and
+            # close the session (the worker's pika link).
+            recoverable = session.recoverable_errors
             try:
                 self.consume(session)
-            except session.recoverable_errors as e:
+            except recoverable as e:
                 raise BrokerUnavailable(str(e)) from e
             finally:
                 self.ready.clear()

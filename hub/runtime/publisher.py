@@ -24,72 +24,45 @@ from schemas.contract.messages import OutboundMessage
 log = logging.getLogger(__name__)
 
 
-class ConfirmedPublisher:
-    """Publishes persistent, mandatory messages on one channel and settles them in batches.
+class ConfirmTracker:
+    """Which publishes of a confirm-mode channel the broker has yet to answer, and which it
+    refused. Sequence numbers are the channel's delivery tags: 1, 2, 3... in publish order."""
 
-    Sequence numbers returned by :meth:`publish` are the channel's confirm delivery tags.
-    """
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._channel = connection.channel()
-        self._producer = Producer(self._channel)
-        self._tracks_confirms = connection.transport.driver_type == "amqp"
+    def __init__(self) -> None:
         self._next_seq = 1
         self._outstanding: dict[int, None] = {}  # insertion-ordered = publish order
         self._failed: set[int] = set()
         self._returned = False
         self._batch_start = 1
-        if self._tracks_confirms:
-            self._channel.confirm_select()
-            self._channel.events["basic_ack"].add(self._on_ack)
-            self._channel.events["basic_nack"].add(self._on_nack)
-            self._channel.events["basic_return"].add(self._on_return)
 
     @property
     def unsettled(self) -> int:
         return len(self._outstanding)
 
-    def publish(self, message: OutboundMessage) -> int:
-        """Send ``message`` without waiting; returns its sequence number."""
+    def published(self) -> int:
+        """Count one more publish; its sequence number."""
         seq = self._next_seq
         self._next_seq += 1
-        if self._tracks_confirms:
-            self._outstanding[seq] = None
-        self._producer.publish(message.body, **message.properties())
+        self._outstanding[seq] = None
         return seq
 
-    def settle(self, timeout: float) -> set[int]:
-        """Wait until every published message is acked or nacked; return the failed ones.
+    def acked(self, delivery_tag: int, multiple: bool) -> None:
+        self._settled(delivery_tag, multiple)
 
-        A ``basic.return`` (unroutable: a hub queue was deleted under us) cannot be tied to a
-        delivery tag, so it fails every message of the batch: the inputs are retried, which at
-        worst duplicates outputs that destinations suppress by content hash.
+    def nacked(self, delivery_tag: int, multiple: bool) -> None:
+        self._failed.update(self._settled(delivery_tag, multiple))
 
-        Raises :class:`PublishNotConfirmed` if the broker has not answered within ``timeout``.
-        """
-        deadline = time.monotonic() + timeout
-        while self._outstanding:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PublishNotConfirmed(
-                    f"{len(self._outstanding)} publishes not confirmed within {timeout}s"
-                )
-            try:
-                self._connection.drain_events(timeout=min(remaining, 1.0))
-            except TimeoutError:
-                continue
+    def returned(self) -> None:
+        """A ``basic.return``: it cannot be tied to a delivery tag, so the whole batch fails."""
+        self._returned = True
+
+    def take_failed(self) -> set[int]:
+        """The refused publishes of the batch now answered; starts the next batch."""
         failed = self._failed
         if self._returned:
             failed |= set(range(self._batch_start, self._next_seq))
         self._failed, self._returned, self._batch_start = set(), False, self._next_seq
         return failed
-
-    def close(self) -> None:
-        try:
-            self._channel.close()
-        except Exception as e:  # noqa: BLE001 - closing a channel of a dead connection is not an error
-            log.debug("closing the publisher channel: %s", e)
 
     def _settled(self, delivery_tag: int, multiple: bool) -> list[int]:
         if not multiple:
@@ -106,11 +79,64 @@ class ConfirmedPublisher:
             del self._outstanding[seq]
         return done
 
-    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
-        self._settled(delivery_tag, multiple)
 
-    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
-        self._failed.update(self._settled(delivery_tag, multiple))
+class ConfirmedPublisher:
+    """Publishes persistent, mandatory messages on one channel and settles them in batches.
+
+    Sequence numbers returned by :meth:`publish` are the channel's confirm delivery tags.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._channel = connection.channel()
+        self._producer = Producer(self._channel)
+        self._tracks_confirms = connection.transport.driver_type == "amqp"
+        self._confirms = ConfirmTracker()
+        if self._tracks_confirms:
+            self._channel.confirm_select()
+            self._channel.events["basic_ack"].add(self._confirms.acked)
+            self._channel.events["basic_nack"].add(self._confirms.nacked)
+            self._channel.events["basic_return"].add(self._on_return)
+
+    @property
+    def unsettled(self) -> int:
+        return self._confirms.unsettled
+
+    def publish(self, message: OutboundMessage) -> int:
+        """Send ``message`` without waiting; returns its sequence number."""
+        seq = self._confirms.published()
+        self._producer.publish(message.body, **message.properties())
+        if not self._tracks_confirms:
+            self._confirms.acked(seq, multiple=False)  # stored before publish returned
+        return seq
+
+    def settle(self, timeout: float) -> set[int]:
+        """Wait until every published message is acked or nacked; return the failed ones.
+
+        A ``basic.return`` (unroutable: a hub queue was deleted under us) fails every message
+        of the batch: the inputs are retried, which at worst duplicates outputs that
+        destinations suppress by content hash.
+
+        Raises :class:`PublishNotConfirmed` if the broker has not answered within ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        while self._confirms.unsettled:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PublishNotConfirmed(
+                    f"{self._confirms.unsettled} publishes not confirmed within {timeout}s"
+                )
+            try:
+                self._connection.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
+                continue
+        return self._confirms.take_failed()
+
+    def close(self) -> None:
+        try:
+            self._channel.close()
+        except Exception as e:  # noqa: BLE001 - closing a channel of a dead connection is not an error
+            log.debug("closing the publisher channel: %s", e)
 
     def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
-        self._returned = True
+        self._confirms.returned()

@@ -29,18 +29,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kombu.message import Message
-
 from hub.config.settings import HubSettings
 from hub.pipeline.processor import Outcome, Processor
-from hub.runtime.broker import BrokerSession, body_bytes
+from hub.runtime.broker import BrokerSession
 from hub.runtime.consumer_loop import ConsumerLoop
 from hub.runtime.declarations import Topology
-from hub.runtime.publisher import ConfirmedPublisher
+from hub.runtime.links import BrokerLink, Delivery, open_link
 from schemas.contract.envelope import epoch_ms
 from schemas.contract.errors import PublishNotConfirmed
 from schemas.contract.messages import ATTEMPT_HEADER, InboundMessage, OutboundMessage
@@ -52,8 +49,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _InFlight:
-    message: Message
-    inbound: InboundMessage
+    delivery: Delivery
     sequences: list[int]
 
 
@@ -86,7 +82,6 @@ class Worker(ConsumerLoop):
         self._before_ack = before_ack or (lambda: None)
         self._held = 0
         self._backlog = BacklogSense(on_backlog or (lambda busy: None))
-        self._received: deque[Message] = deque()
 
     def consume(self, session: BrokerSession) -> None:
         try:
@@ -96,68 +91,66 @@ class Worker(ConsumerLoop):
             self._backlog.reset()
 
     def _consume(self, session: BrokerSession) -> None:
-        self._received.clear()
-        publisher = session.publisher()
-        self._recover(session, publisher)
-        consumer = session.consumer(
-            self.topology.inbound_queue, self._received.append, prefetch=self.settings.prefetch_count
-        )
-        self.ready.set()
-        batch: list[_InFlight] = []
+        link = open_link(session, self.settings.broker_client)
         try:
-            while not self.stopping:
-                waiting_since = time.monotonic()
-                idle = not session.drain(self.settings.idle_flush_seconds)
-                self._backlog.waited(time.monotonic() - waiting_since)
-                while self._received and len(batch) < self.settings.confirm_batch_size:
-                    message = self._received.popleft()
-                    if message.delivery_info.get("redelivered"):
-                        if batch:
-                            self._settle(batch, publisher)
-                            batch = []
-                        self._settle([self._handle(message, publisher)], publisher)
-                        continue
-                    batch.append(self._handle(message, publisher))
-                if batch and (idle or len(batch) >= self.settings.confirm_batch_size):
-                    self._settle(batch, publisher)
-                    batch = []
-            if batch:
-                self._settle(batch, publisher)
+            self._recover(link)
+            link.consume(self.topology.inbound_queue.name, self.settings.prefetch_count)
+            self.ready.set()
+            self._work(link)
         finally:
-            consumer.cancel()
+            link.close()
 
-    def _recover(self, session: BrokerSession, publisher: ConfirmedPublisher) -> None:
-        """Take redelivered inputs one by one until the first fresh one (or an empty queue)."""
-        queue = self.topology.inbound_queue(session.default_channel)
+    def _work(self, link: BrokerLink) -> None:
+        batch: list[_InFlight] = []
         while not self.stopping:
-            message = queue.get(no_ack=False)
-            if message is None:
+            waiting_since = time.monotonic()
+            idle = not link.drain(self.settings.idle_flush_seconds)
+            self._backlog.waited(time.monotonic() - waiting_since)
+            while link.received and len(batch) < self.settings.confirm_batch_size:
+                delivery = link.received.popleft()
+                if delivery.redelivered:
+                    if batch:
+                        self._settle(batch, link)
+                        batch = []
+                    self._settle([self._handle(delivery, link)], link)
+                    continue
+                batch.append(self._handle(delivery, link))
+            if batch and (idle or len(batch) >= self.settings.confirm_batch_size):
+                self._settle(batch, link)
+                batch = []
+        if batch:
+            self._settle(batch, link)
+
+    def _recover(self, link: BrokerLink) -> None:
+        """Take redelivered inputs one by one until the first fresh one (or an empty queue)."""
+        while not self.stopping:
+            delivery = link.get(self.topology.inbound_queue.name)
+            if delivery is None:
                 return
-            self._settle([self._handle(message, publisher)], publisher)
-            if not message.delivery_info.get("redelivered"):
+            self._settle([self._handle(delivery, link)], link)
+            if not delivery.redelivered:
                 return
 
-    def _handle(self, message: Message, publisher: ConfirmedPublisher) -> _InFlight:
+    def _handle(self, delivery: Delivery, link: BrokerLink) -> _InFlight:
         """The record path's last stage, publish: the processor's outputs (receive ->
         standardise -> route -> build) go out at once; ``_settle`` awaits their confirms."""
-        inbound = _to_inbound(message)
-        outcome = self.processor.process(inbound)
-        sequences = [publisher.publish(output) for output in outcome.outputs]
+        outcome = self.processor.process(delivery.inbound)
+        sequences = [link.publish(output) for output in outcome.outputs]
         self._on_outcome(outcome)
         self._held += 1
-        return _InFlight(message, inbound, sequences)
+        return _InFlight(delivery, sequences)
 
-    def _settle(self, batch: list[_InFlight], publisher: ConfirmedPublisher) -> None:
-        failed = publisher.settle(self.settings.confirm_timeout_seconds)
+    def _settle(self, batch: list[_InFlight], link: BrokerLink) -> None:
+        timeout = self.settings.confirm_timeout_seconds
+        failed = link.settle(timeout)
         redirected = []
         for item in batch:
             if failed.intersection(item.sequences):
-                redirected.append((item, publisher.publish(self._retry_or_dead(item.inbound))))
-        if redirected and publisher.settle(self.settings.confirm_timeout_seconds):
+                redirected.append((item, link.publish(self._retry_or_dead(item.delivery.inbound))))
+        if redirected and link.settle(timeout):
             raise PublishNotConfirmed("the broker refused retry copies; reconnecting")
         self._before_ack()
-        for item in batch:
-            item.message.ack()
+        link.ack([item.delivery for item in batch])
         self._release(len(batch))
 
     def _release(self, inputs: int) -> None:
@@ -219,18 +212,3 @@ class BacklogSense:
         if busy != self.busy:
             self.busy = busy
             self._report(busy)
-
-
-def _to_inbound(message: Message) -> InboundMessage:
-    properties = message.properties or {}
-    return InboundMessage(
-        body=body_bytes(message),
-        routing_key=message.delivery_info.get("routing_key", ""),
-        content_type=message.content_type or None,
-        content_encoding=message.content_encoding or None,
-        message_id=properties.get("message_id"),
-        correlation_id=properties.get("correlation_id"),
-        reply_to=properties.get("reply_to"),
-        headers=dict(message.headers or {}),
-        user_id=properties.get("user_id"),
-    )

@@ -10,6 +10,7 @@
 #   rabbitmq-cluster.sh urls        the broker URL list for HUB_BROKER_URL
 #   rabbitmq-cluster.sh leader Q    the node leading quorum queue Q (vhost /)
 #   rabbitmq-cluster.sh status      each node up or down
+#   rabbitmq-cluster.sh ctl ARGS    rabbitmqctl ARGS on the first node that is up
 #
 # Settings: HUB_CLUSTER_DIR (default /tmp/hub-rabbitmq-cluster), HUB_CLUSTER_PORT (default 5701:
 # nodes listen on 5701..5703, distribution on 25701..25703). Runs as root or as rabbitmq.
@@ -87,10 +88,9 @@ start() {
 import json, sys
 status = json.load(sys.stdin)
 sys.exit(0 if '$(name "$n")' in status['disk_nodes'] else 1)"; then
-      ctl "$n" stop_app
-      ctl "$n" reset
-      ctl "$n" join_cluster "$(name 1)"
-      ctl "$n" start_app
+      # Joining prints the new node's start-up warnings; shown only if it fails.
+      { ctl "$n" stop_app && ctl "$n" reset && ctl "$n" join_cluster "$(name 1)" \
+          && ctl "$n" start_app; } >"$DIR/join.log" 2>&1 || { cat "$DIR/join.log" >&2; exit 1; }
     fi
   done
   ctl 1 await_online_nodes 3
@@ -149,5 +149,9 @@ case "${1:-}" in
   urls) urls ;;
   leader) leader "${2:?queue name}" "${3:-/}" ;;
   status) status ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  ctl)
+    shift
+    for n in "${NODES[@]}"; do if is_up "$n"; then ctl "$n" "$@"; exit; fi; done
+    echo "no node is up" >&2; exit 1 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

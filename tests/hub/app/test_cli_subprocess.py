@@ -27,7 +27,9 @@ def _hub_command() -> list[str]:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    # The worker's broker client is a test's choice (tests/support/broker_clients.py).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("HUB_") or k == "HUB_BROKER_CLIENT"}
     if not shutil.which("hub"):
         env["PYTHONPATH"] = str(REPO)
     env.update(extra)
