@@ -39,7 +39,7 @@ from hub.runtime.declarations import Topology, TopologyOptions
 from hub.runtime.delay_pump import DelayPump
 from hub.runtime.journal_retention import RetentionLoop
 from hub.runtime.loops import HubRuntime, Loop
-from hub.runtime.worker import Worker
+from hub.runtime.worker import AckBarrier, Worker
 from routes import RouteTable
 from schemas.contract.topology import REVIEW
 from transforms import MappingCatalogue
@@ -106,10 +106,10 @@ class Hub:
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
         on_backlog: Callable[[bool], None] | None = None,
-        before_ack: Callable[[], None] | None = None,
+        ack_barrier: Callable[[], AckBarrier] | None = None,
     ) -> Worker:
         return Worker(self.settings, self.topology, self.processor(), on_outcome=on_outcome,
-                      on_released=on_released, on_backlog=on_backlog, before_ack=before_ack)
+                      on_released=on_released, on_backlog=on_backlog, ack_barrier=ack_barrier)
 
     def keyring(self) -> KeyringSource:
         """The keyring (see :mod:`hub.crypto.keyring`). The default one, in data_dir, is made
@@ -173,7 +173,7 @@ class Hub:
         url = self.settings.resolved_broker_url()
         loops: dict[str, Loop] = {
             "worker": self.worker(on_outcome=each_outcome, on_released=hooks.on_released,
-                                  on_backlog=hooks.on_backlog, before_ack=hooks.before_ack)
+                                  on_backlog=hooks.on_backlog, ack_barrier=hooks.ack_barrier)
         }
         if pipeline_only:
             return HubRuntime(loops)

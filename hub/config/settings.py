@@ -106,9 +106,11 @@ class HubSettings(BaseSettings):
     )
     prefetch_count: int = Field(default=256, gt=0, description="Unacked inbound messages per worker.")
     confirm_batch_size: int = Field(
-        default=256,
+        default=128,
         gt=0,
-        description="Inputs processed before the worker waits for their outputs' confirms.",
+        description="Inputs processed before the worker waits for their outputs' confirms; "
+        "the journal commits a batch while the next is processed when the prefetch is at "
+        "least twice this.",
     )
     confirm_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long to wait for publisher confirms of one batch."

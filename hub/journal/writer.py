@@ -204,8 +204,7 @@ class JournalWriter:
         with self._lock:
             if ticket <= self._written:
                 return
-            self._wanted = max(self._wanted, ticket)
-            self._work.notify()
+            self._want(ticket)
             while ticket > self._written:
                 if self._abandoned.is_set():
                     raise JournalClosed("the journal writer gave up; nothing more is written")
@@ -215,6 +214,18 @@ class JournalWriter:
                         f"journal records not committed within {timeout:g}s; the database "
                         "may be away")
                 self._written_cond.wait(left)
+
+    def want(self, ticket: int) -> None:
+        """Have the submission ``ticket`` and every one before it written now, not after a
+        flush interval or a deferral, without waiting for it (see :meth:`wait_written`)."""
+        with self._lock:
+            if ticket > self._written:
+                self._want(ticket)
+
+    def _want(self, ticket: int) -> None:
+        if ticket > self._wanted:
+            self._wanted = ticket
+            self._work.notify()
 
     def set_busy(self, busy: bool) -> None:
         """The pipeline has a backlog (True) or has caught up (False). While it is busy,

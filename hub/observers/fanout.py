@@ -14,6 +14,11 @@ from collections.abc import Sequence
 from hub.delivery.runner import DeliveryEvent
 from hub.pipeline.forms import Outcome
 from hub.review import ReviewOutcome
+from hub.runtime.worker import AckBarrier
+
+
+def _open() -> None:
+    """The barrier of an observer that keeps nothing durable."""
 
 
 class ExchangeObserver:
@@ -22,10 +27,12 @@ class ExchangeObserver:
     def on_outcome(self, outcome: Outcome) -> None:
         """The worker processed one input and published its outputs (not yet confirmed)."""
 
-    def before_ack(self) -> None:
-        """The worker's outputs for the inputs it reported are confirmed and it is about to ack
-        them: return once what must outlive a crash is durable (the journal's records
-        committed); raise a transient error to have the inputs redelivered instead."""
+    def ack_barrier(self) -> AckBarrier:
+        """The worker's outputs for the inputs it reported so far are confirmed. Returns the
+        barrier the worker passes before acking those inputs, maybe after it has gone on
+        with more: it returns once what must outlive a crash of them is durable (the
+        journal's records committed), or raises a transient error to have them redelivered."""
+        return _open
 
     def on_released(self, inputs: int) -> None:
         """The worker no longer holds ``inputs`` of the inputs it reported: acked, their
@@ -54,9 +61,14 @@ class Fanout(ExchangeObserver):
         for observer in self.observers:
             observer.on_outcome(outcome)
 
-    def before_ack(self) -> None:
-        for observer in self.observers:
-            observer.before_ack()
+    def ack_barrier(self) -> AckBarrier:
+        barriers = [observer.ack_barrier() for observer in self.observers]
+
+        def every_barrier() -> None:
+            for barrier in barriers:
+                barrier()
+
+        return every_barrier
 
     def on_released(self, inputs: int) -> None:
         for observer in self.observers:

@@ -16,7 +16,7 @@ from hub.journal import JournalEvent, JournalMessage, JournalWriter
 from hub.journal.engine import json_serializer, record_json
 from hub.journal.records import JsonText, PipelineOutcome, journaled_body
 from hub.journal.writer import weight
-from hub.observers.fanout import ExchangeObserver
+from hub.observers.fanout import AckBarrier, ExchangeObserver
 from hub.pipeline.processor import Outcome
 from hub.review import ReviewOutcome, ReviewStatus
 from schemas.contract.states import EventKind, OutcomeStatus
@@ -182,9 +182,12 @@ class JournalHooks(ExchangeObserver):
         self._last_input = self.writer.submit_later(
             functools.partial(snapshot_records, snapshot), size=1, nbytes=weight(len(body), 1))
 
-    def before_ack(self) -> None:
-        # Group commit: one wait for the whole batch the worker is about to ack.
-        self.writer.wait_written(self._last_input, self.commit_timeout)
+    def ack_barrier(self) -> AckBarrier:
+        # Group commit: one wait for the whole batch, for its last input's record, which the
+        # writer starts on at once (the worker goes on meanwhile with the next batch).
+        ticket = self._last_input
+        self.writer.want(ticket)
+        return functools.partial(self.writer.wait_written, ticket, self.commit_timeout)
 
     def on_backlog(self, busy: bool) -> None:
         self.writer.set_busy(busy)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -24,6 +25,19 @@ from schemas.contract.errors import BrokerUnavailable, ConfigError
 
 HEARTBEAT_SECONDS = 30
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NodeAddress:
+    """A RabbitMQ node as kombu parsed its URL: ``tls`` is kombu's ``ssl`` (False, True, or
+    the options of the URL's query: ``ca_certs``, ``certfile``, ``keyfile``, ``cert_reqs``)."""
+
+    host: str
+    port: int
+    virtual_host: str
+    userid: str
+    password: str = field(repr=False)
+    tls: bool | dict[str, Any] = False
 
 
 class BrokerSession:
@@ -82,10 +96,13 @@ class BrokerSession:
         """The node this open session is connected to, password masked."""
         return self._require().as_uri(include_password=False)
 
-    def node_url(self) -> str:
-        """The URL of the node this open session is connected to, password included: for a
-        second connection to the same node, never for a log."""
-        return self._require().as_uri(include_password=True)
+    def node_address(self) -> NodeAddress:
+        """Where this open session is connected, credentials included: for a second connection
+        to the same node, never for a log."""
+        conn = self._require()
+        return NodeAddress(host=conn.hostname or "localhost", port=int(conn.port or 5672),
+                           virtual_host=conn.virtual_host or "/", userid=conn.userid or "guest",
+                           password=conn.password or "guest", tls=conn.ssl or False)
 
     @property
     def is_rabbitmq(self) -> bool:

@@ -39,6 +39,10 @@ from schemas.contract.messages import InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
 
+#: How long a drain waits when deliveries are already in hand: long enough to read what has
+#: arrived, too short to matter.
+READ_WHAT_IS_THERE = 0.001
+
 
 @dataclass
 class Delivery:
@@ -89,7 +93,7 @@ def open_link(session: BrokerSession, client: BrokerClient) -> BrokerLink:
         return KombuLink(session)
     from hub.runtime.pika_link import PikaLink
 
-    link = PikaLink(session.node_url())
+    link = PikaLink(session.node_address())
     session.close()
     return link
 
@@ -118,6 +122,9 @@ class KombuLink:
         self._consumer.consume()
 
     def drain(self, timeout: float) -> bool:
+        if self.received:
+            self._session.drain(READ_WHAT_IS_THERE)  # no waiting: there is work in hand
+            return True
         return self._session.drain(timeout)
 
     def publish(self, message: OutboundMessage) -> int:

@@ -12,6 +12,7 @@ heartbeat window loses its connection, and its unacked inputs are redelivered.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from pika import spec
 from pika.channel import Channel
 from pika.frame import Method
 
-from hub.runtime.broker import HEARTBEAT_SECONDS
+from hub.runtime.broker import HEARTBEAT_SECONDS, NodeAddress
 from hub.runtime.links import Delivery
 from hub.runtime.publisher import ConfirmTracker
 from schemas.contract.errors import BrokerUnavailable, PublishNotConfirmed
@@ -41,15 +42,32 @@ def _nothing() -> None:
     """A timer's callback whose only job is to bound the I/O loop's wait."""
 
 
+def _tls(node: NodeAddress) -> pika.SSLOptions | None:
+    """pika's TLS options for what kombu read from an ``amqps://`` URL: the system's trust
+    store unless ``ca_certs`` names one, a client certificate if given, hostname checked."""
+    if not node.tls:
+        return None
+    options = node.tls if isinstance(node.tls, dict) else {}
+    context = ssl.create_default_context(cafile=options.get("ca_certs"))
+    if options.get("certfile"):
+        context.load_cert_chain(options["certfile"], options.get("keyfile"))
+    if options.get("cert_reqs") is not None:
+        verify = ssl.VerifyMode(options["cert_reqs"])
+        context.check_hostname = verify != ssl.CERT_NONE  # before verify_mode may be NONE
+        context.verify_mode = verify
+    return pika.SSLOptions(context, node.host)
+
+
 class PikaLink:
     """:class:`hub.runtime.links.BrokerLink` on one pika connection and one confirm-mode
-    channel to the node at ``url``. Not thread-safe: one worker thread owns it."""
+    channel to ``node``. Not thread-safe: one worker thread owns it."""
 
-    def __init__(self, url: str) -> None:
-        parameters = pika.URLParameters(url)
-        parameters.heartbeat = HEARTBEAT_SECONDS
-        parameters.connection_attempts = 1
-        parameters.socket_timeout = ANSWER_SECONDS
+    def __init__(self, node: NodeAddress) -> None:
+        parameters = pika.ConnectionParameters(
+            host=node.host, port=node.port, virtual_host=node.virtual_host,
+            credentials=pika.PlainCredentials(node.userid, node.password),
+            ssl_options=_tls(node), heartbeat=HEARTBEAT_SECONDS, connection_attempts=1,
+            socket_timeout=ANSWER_SECONDS)
         self.received: deque[Delivery] = deque()
         self._unacked: deque[int] = deque()
         self._confirms = ConfirmTracker()

@@ -3,9 +3,14 @@
 Loop contract:
 - Inputs are processed in arrival order and their outputs published at once, without waiting.
 - After ``confirm_batch_size`` inputs, or when the queue goes idle for ``idle_flush_seconds``,
-  the worker waits once for the broker's confirms of the whole batch, then once for the
-  journal to commit the batch's records (``before_ack``: a complete journal whatever kills the
-  process), then acks those inputs whose outputs were all confirmed.
+  the worker waits once for the broker's confirms of the whole batch and takes the batch's
+  ack barrier (``ack_barrier``: the journal starts committing the batch's records). It passes
+  the barrier and acks the batch once it has another full batch confirmed, or runs out of
+  inputs (``idle_flush_seconds`` without one), or meets a redelivered one: the journal
+  commits a batch while the worker processes the next (group commit, so a complete journal
+  costs latency, not throughput), and nothing is acked before its record is committed,
+  whatever kills the process. So two batches are unacked at most, and the overlap needs a
+  prefetch of at least twice the batch (otherwise each batch is acked before the next).
 - An input whose outputs were refused is republished to ``hub.inbound.retry`` (it comes back
   after ``retry_delay_seconds``) or, after ``max_attempts``, to ``hub.inbound.dead`` with its
   reason; only once that copy is confirmed is the original acked.
@@ -46,11 +51,27 @@ from schemas.contract.topology import DEAD, INBOUND, PARKED_AT_HEADER, RETRY
 
 log = logging.getLogger(__name__)
 
+#: Returns once what the worker reported of a batch is durable (its journal records committed);
+#: the worker passes it before acking the batch.
+AckBarrier = Callable[[], None]
+
 
 @dataclass
 class _InFlight:
     delivery: Delivery
     sequences: list[int]
+
+
+@dataclass
+class _Confirmed:
+    """A batch whose outputs are confirmed, to be acked once past its barrier."""
+
+    deliveries: list[Delivery]
+    barrier: AckBarrier
+
+
+def _no_barrier() -> None:
+    """The barrier when nothing observes the worker: nothing to wait for."""
 
 
 class Worker(ConsumerLoop):
@@ -65,12 +86,13 @@ class Worker(ConsumerLoop):
         on_outcome: Callable[[Outcome], None] | None = None,
         on_released: Callable[[int], None] | None = None,
         on_backlog: Callable[[bool], None] | None = None,
-        before_ack: Callable[[], None] | None = None,
+        ack_barrier: Callable[[], AckBarrier] | None = None,
     ) -> None:
-        """``on_outcome`` hears of each input once its outputs are published; ``before_ack`` is
-        called once per batch, after its outputs are confirmed and before its inputs are acked,
-        and returns once their journal records are committed (a transient error leaves the
-        batch unacked, for the broker to redeliver); ``on_released``
+        """``on_outcome`` hears of each input once its outputs are published; ``ack_barrier``
+        is called once per batch, once its outputs are confirmed, and returns the barrier the
+        worker passes before acking the batch, which returns once the batch's journal records
+        are committed (a transient error leaves the batch unacked, for the broker to
+        redeliver); ``on_released``
         of how many such inputs the worker no longer holds: acked (their outputs, or retry
         copies, confirmed), or left to the broker to redeliver when the connection was lost;
         ``on_backlog`` whether inputs queue up for it (see :class:`BacklogSense`)."""
@@ -79,7 +101,8 @@ class Worker(ConsumerLoop):
         self.processor = processor
         self._on_outcome = on_outcome or (lambda outcome: None)
         self._on_released = on_released or (lambda inputs: None)
-        self._before_ack = before_ack or (lambda: None)
+        self._ack_barrier = ack_barrier or (lambda: _no_barrier)
+        self._confirmed: _Confirmed | None = None
         self._held = 0
         self._backlog = BacklogSense(on_backlog or (lambda busy: None))
 
@@ -87,6 +110,7 @@ class Worker(ConsumerLoop):
         try:
             self._consume(session)
         finally:
+            self._confirmed = None  # left to the broker to redeliver
             self._release(self._held)
             self._backlog.reset()
 
@@ -102,10 +126,14 @@ class Worker(ConsumerLoop):
 
     def _work(self, link: BrokerLink) -> None:
         batch: list[_InFlight] = []
+        # Overlap needs room for a second batch while the first is unacked.
+        overlap = self.settings.prefetch_count >= 2 * self.settings.confirm_batch_size
         while not self.stopping:
             waiting_since = time.monotonic()
             idle = not link.drain(self.settings.idle_flush_seconds)
             self._backlog.waited(time.monotonic() - waiting_since)
+            if idle:
+                self._pass_barrier(link)  # nothing came to overlap it with
             while link.received and len(batch) < self.settings.confirm_batch_size:
                 delivery = link.received.popleft()
                 if delivery.redelivered:
@@ -116,10 +144,11 @@ class Worker(ConsumerLoop):
                     continue
                 batch.append(self._handle(delivery, link))
             if batch and (idle or len(batch) >= self.settings.confirm_batch_size):
-                self._settle(batch, link)
+                self._settle(batch, link, overlap=overlap and not idle)
                 batch = []
         if batch:
             self._settle(batch, link)
+        self._pass_barrier(link)
 
     def _recover(self, link: BrokerLink) -> None:
         """Take redelivered inputs one by one until the first fresh one (or an empty queue)."""
@@ -140,7 +169,9 @@ class Worker(ConsumerLoop):
         self._held += 1
         return _InFlight(delivery, sequences)
 
-    def _settle(self, batch: list[_InFlight], link: BrokerLink) -> None:
+    def _settle(self, batch: list[_InFlight], link: BrokerLink, *, overlap: bool = False) -> None:
+        """Wait for the batch's confirms (redirecting the inputs whose outputs were refused),
+        ack the batch confirmed before it, and then, unless ``overlap``, this one too."""
         timeout = self.settings.confirm_timeout_seconds
         failed = link.settle(timeout)
         redirected = []
@@ -149,9 +180,21 @@ class Worker(ConsumerLoop):
                 redirected.append((item, link.publish(self._retry_or_dead(item.delivery.inbound))))
         if redirected and link.settle(timeout):
             raise PublishNotConfirmed("the broker refused retry copies; reconnecting")
-        self._before_ack()
-        link.ack([item.delivery for item in batch])
-        self._release(len(batch))
+        barrier = self._ack_barrier()
+        self._pass_barrier(link)
+        self._confirmed = _Confirmed([item.delivery for item in batch], barrier)
+        if not overlap:
+            self._pass_barrier(link)
+
+    def _pass_barrier(self, link: BrokerLink) -> None:
+        """Ack the confirmed batch, if any, once its records are durable."""
+        if self._confirmed is None:
+            return
+        confirmed = self._confirmed
+        confirmed.barrier()
+        link.ack(confirmed.deliveries)
+        self._confirmed = None
+        self._release(len(confirmed.deliveries))
 
     def _release(self, inputs: int) -> None:
         if inputs:

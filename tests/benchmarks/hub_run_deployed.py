@@ -307,7 +307,7 @@ def _sampler(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | N
         return None
     return subprocess.Popen([spy, "record", "--rate", "200", "--duration", str(max(1, int(seconds))),
                              "--format", "raw", "--output", str(out), "--pid", str(pid),
-                             "--nonblocking", "--gil"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--nonblocking", *os.environ.get("HUB_BENCH_SPY", "--gil").split()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @dataclass(frozen=True)
@@ -549,7 +549,7 @@ def main() -> None:
         with broker.vhost() as (hub_url, tool_url), journal_database(args.postgres) as journal:
             yield Target(hub_url, tool_url, broker.queue_type, journal, client)
 
-    profile = Path(tempfile.mkdtemp()) / "hub-run.pyspy"
+    profile = Path(os.environ.get("HUB_BENCH_PROFILE") or Path(tempfile.mkdtemp()) / "hub-run.pyspy")
     results: dict[tuple[str, int], dict[str, float]] = {}
     first = (args.clients[0], args.workers[0])
     for client in args.clients:

@@ -102,7 +102,7 @@ def pipeline(hub: Hub, inputs: int, hooks: JournalHooks | None = None) -> Run:
             processed.set()
 
     worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None,
-                        before_ack=hooks.before_ack if hooks else None)
+                        ack_barrier=hooks.ack_barrier if hooks else None)
 
     def run() -> None:
         nonlocal worker_cpu
@@ -223,7 +223,7 @@ def paced(hub: Hub, bodies: list[bytes], rate: float,
             done.set()
 
     worker = hub.worker(on_outcome=on_outcome, on_backlog=hooks.on_backlog if hooks else None,
-                        before_ack=hooks.before_ack if hooks else None)
+                        ack_barrier=hooks.ack_barrier if hooks else None)
     thread = threading.Thread(target=worker.run)
     thread.start()
     worker.ready.wait(30)

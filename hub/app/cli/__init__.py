@@ -41,6 +41,8 @@ def main(ctx: click.Context, config_file: Path | None, broker_url: str | None, v
     mask_personal_data_in_logs()  # before anything can log a record's content
     # Alembic announces every plugin and migration step at INFO; operators need its warnings.
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # pika announces each connection's steps at INFO; the hub logs what matters of them.
+    logging.getLogger("pika").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = CliState(config_file=config_file, broker_url=broker_url)
 
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -58,7 +59,7 @@ def run(state: CliState, workers: int, pipeline_only: bool) -> None:
         journal = hub.open_journal()
         writer = hub.journal_writer(journal)
         monitoring = Monitoring(hub, journal, writer)
-        runtime = hub.runtime(journal, writer, on_outcome=_log_outcome,
+        runtime = hub.runtime(journal, writer, on_outcome=_OutcomeLog(),
                               observers=[monitoring.hooks], pipeline_only=pipeline_only)
         monitoring.attach(runtime)
         helpers = _Helpers(state, hub.settings, workers - 1, on_lost=runtime.stop)
@@ -155,19 +156,37 @@ class _Helpers:
         return "; ".join(self._failures)
 
 
-def _log_outcome(outcome: object) -> None:
-    from hub.pipeline.processor import Outcome
-    from schemas.contract.states import OutcomeStatus
+class _OutcomeLog:
+    """What ``hub run`` logs of each input: a refused or held one at WARNING with its reasons;
+    a delivered one at DEBUG only (``hub -v run``: at full speed, a line per record costs the
+    pipeline about 5% of its CPU and floods the log, and the journal keeps every input
+    anyway); and every ``every`` seconds an INFO tally of the inputs since the last one."""
 
-    assert isinstance(outcome, Outcome)
-    if outcome.status == OutcomeStatus.DELIVERED:
-        log.info(
-            "%s %s from %s -> %s",
-            outcome.message_id, outcome.record_type, outcome.source, ", ".join(outcome.destinations),
-        )
-    else:
-        log.warning(
-            "%s %s from %s %s: %s",
-            outcome.message_id, outcome.record_type, outcome.source, outcome.status,
-            ", ".join(p.code for p in outcome.problems),
-        )
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._every = every
+        self._clock = clock
+        self._since = clock()
+        self._tally: dict[str, int] = {}
+
+    def __call__(self, outcome: object) -> None:
+        from hub.pipeline.processor import Outcome
+        from schemas.contract.states import OutcomeStatus
+
+        assert isinstance(outcome, Outcome)
+        status = str(outcome.status)
+        self._tally[status] = self._tally.get(status, 0) + 1
+        if outcome.status == OutcomeStatus.DELIVERED:
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s from %s -> %s", outcome.message_id, outcome.record_type,
+                          outcome.source, ", ".join(outcome.destinations))
+        else:
+            log.warning(
+                "%s %s from %s %s: %s",
+                outcome.message_id, outcome.record_type, outcome.source, outcome.status,
+                ", ".join(p.code for p in outcome.problems),
+            )
+        now = self._clock()
+        if now - self._since >= self._every:
+            log.info("%d inputs in the last %.0f s: %s", sum(self._tally.values()),
+                     now - self._since, ", ".join(f"{n} {s}" for s, n in sorted(self._tally.items())))
+            self._since, self._tally = now, {}

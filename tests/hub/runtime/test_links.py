@@ -113,3 +113,18 @@ def test_pika_is_refused_on_the_embedded_broker(tmp_path) -> None:
         with pytest.raises(ConfigError, match="needs RabbitMQ"):
             open_link(embedded, "pika")
         assert isinstance(open_link(embedded, "auto"), KombuLink)
+
+
+def test_pika_takes_the_node_and_its_tls_as_kombu_read_them() -> None:
+    import ssl
+
+    from hub.runtime.broker import NodeAddress
+    from hub.runtime.pika_link import _tls
+
+    plain = NodeAddress("mq1", 5672, "/", "hub", "secret")
+    assert _tls(plain) is None and "secret" not in repr(plain)
+    verified = _tls(NodeAddress("mq1", 5671, "supervision", "hub", "secret", tls=True))
+    assert verified is not None and verified.server_hostname == "mq1"
+    assert verified.context.verify_mode == ssl.CERT_REQUIRED and verified.context.check_hostname
+    unchecked = _tls(NodeAddress("mq1", 5671, "v", "hub", "s", tls={"cert_reqs": ssl.CERT_NONE}))
+    assert unchecked is not None and unchecked.context.verify_mode == ssl.CERT_NONE
