@@ -137,9 +137,11 @@ class Worker(ConsumerLoop):
             while link.received and len(batch) < self.settings.confirm_batch_size:
                 delivery = link.received.popleft()
                 if delivery.redelivered:
+                    # Alone: nothing else unacked while it is processed (it may be a poison).
                     if batch:
                         self._settle(batch, link)
                         batch = []
+                    self._pass_barrier(link)
                     self._settle([self._handle(delivery, link)], link)
                     continue
                 batch.append(self._handle(delivery, link))

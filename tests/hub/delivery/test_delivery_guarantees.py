@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from hub.runtime.publisher import ConfirmedPublisher
+from hub.runtime.links import KombuLink
+from hub.runtime.pika_link import PikaLink
 from tests.conftest import clear_policy, set_policy
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import RunningHub
@@ -19,14 +20,14 @@ LICENCE = (RECORDS / "licence.json").read_bytes()
 def test_the_worker_waits_for_confirms_once_per_batch_not_once_per_message(
     broker_url: str, make_hub: Callable[..., RunningHub], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settles = []
-    real_settle = ConfirmedPublisher.settle
+    settles: list[float] = []
+    for link in (KombuLink, PikaLink):  # whichever the worker speaks on this broker
 
-    def counting_settle(self: ConfirmedPublisher, timeout: float) -> set[int]:
-        settles.append(self.unsettled)
-        return real_settle(self, timeout)
+        def counting_settle(self: Any, timeout: float, real: Any = link.settle) -> set[int]:
+            settles.append(timeout)
+            return real(self, timeout)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(ConfirmedPublisher, "settle", counting_settle)
+        monkeypatch.setattr(link, "settle", counting_settle)
     hub = make_hub(broker_url, confirm_batch_size=100, prefetch_count=100)
     hub.open()
     inputs = 300
