@@ -27,6 +27,7 @@ class Cluster:
     def _script(self, *args: str) -> str:
         result = subprocess.run(
             ["bash", str(SCRIPT), *args], env={"HUB_CLUSTER_DIR": str(self.folder),
+                                                "HUB_CLUSTER_PORT": str(PORT),
                                                 "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
             capture_output=True, text=True, timeout=300, check=False)
         if result.returncode != 0:
@@ -62,6 +63,8 @@ class Cluster:
 
 #: Outside pytest's private temporary folders, which the nodes' user (rabbitmq) cannot enter.
 FOLDER = Path("/tmp/hub-rabbitmq-cluster-tests")
+#: Ports of their own (5711-5713), clear of a cluster someone started with the script's default.
+PORT = 5711
 
 
 @pytest.fixture(scope="session")
