@@ -33,12 +33,14 @@ node_env() {
     RABBITMQ_DIST_PORT=$((PORT + 20000 + n - 1)) \
     RABBITMQ_MNESIA_BASE="$home/mnesia" RABBITMQ_LOG_BASE="$home/log" \
     RABBITMQ_PID_FILE="$home/pid" RABBITMQ_ENABLED_PLUGINS_FILE="$home/enabled_plugins" \
-    RABBITMQ_CONFIG_FILE="$home/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$home/advanced.config"
+    RABBITMQ_CONFIG_FILE="$home/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$home/advanced.config" \
+    ERL_CRASH_DUMP="$home/erl_crash.dump"
 }
 
 ctl() { local n=$1; shift; (node_env "$n"; "$SBIN/rabbitmqctl" -q -n "$(name "$n")" "$@"); }
 
-is_up() { ctl "$1" ping >/dev/null 2>&1; }
+# Without the folder's cookie there is no node of ours to ask (and Erlang would crash trying).
+is_up() { [[ -f "$DIR/.erlang.cookie" ]] && ctl "$1" ping >/dev/null 2>&1; }
 
 prepare() {
   mkdir -p "$DIR"
