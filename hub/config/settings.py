@@ -94,8 +94,8 @@ class HubSettings(BaseSettings):
     broker_client: BrokerClient = Field(
         default="auto",
         description="The client library of the pipeline worker's connection: auto is pika on "
-        "RabbitMQ (about half the CPU per message) and kombu on the embedded broker; kombu "
-        "on RabbitMQ too if asked. Every other connection of the hub uses kombu.",
+        "RabbitMQ (less CPU per message: see the README's figures) and kombu on the embedded "
+        "broker; kombu on RabbitMQ too if asked. Every other connection of the hub uses kombu.",
     )
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic",
