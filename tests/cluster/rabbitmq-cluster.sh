@@ -22,7 +22,8 @@ NODES=(1 2 3)
 SBIN="$(ls -d /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin 2>/dev/null | sort -V | tail -1)"
 [[ -x "$SBIN/rabbitmq-server" ]] || { echo "Debian's rabbitmq-server is not installed" >&2; exit 1; }
 
-name() { echo "hubcluster$1@localhost"; }
+# Names carry the base port: clusters on other ports share epmd without clashing.
+name() { echo "hub${PORT}n$1@localhost"; }
 amqp_port() { echo $((PORT + $1 - 1)); }
 
 # Every node and every rabbitmqctl call shares one Erlang cookie, kept in the folder (HOME).
@@ -131,7 +132,7 @@ leader() {
 import json, sys
 for queue in json.load(sys.stdin):
     if queue['name'] == '$queue':
-        print(queue['leader'].split('@')[0].removeprefix('hubcluster'))" && return 0
+        print(queue['leader'].split('@')[0].rsplit('n', 1)[1])" && return 0
     fi
   done
   return 1
