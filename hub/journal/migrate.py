@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, MetaData, text
 
-from hub.journal.engine import writing
+from hub.journal.engine import create_journal_engine, writing
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -30,14 +30,15 @@ VERSION_TABLE = "journal_alembic_version"
 _MIGRATION_LOCK_KEY = int.from_bytes(b"hubjourn", "big", signed=True)
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """An Alembic configuration for the journal's revisions, without an ini file.
+def alembic_config(url: str | None = None, *, migrations: Path = MIGRATIONS_DIR) -> Config:
+    """An Alembic configuration for the revisions in ``migrations`` (the journal's unless said
+    otherwise), without an ini file.
 
     ``url`` is needed only for Alembic commands that open their own connection (``revision
     --autogenerate``, offline SQL scripts for a DBA: ``command.upgrade(cfg, "head", sql=True)``).
     """
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations))
     if url is not None:
         # Alembic's ini interpolation treats % specially (percent-encoded passwords).
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -45,12 +46,59 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Apply every revision the database lacks, in one transaction; a no-op when at head."""
-    config = alembic_config()
+    """Apply every journal revision the database lacks, in one transaction; a no-op when at
+    head."""
+    upgrade_schema(engine, alembic_config(), _MIGRATION_LOCK_KEY)
+
+
+def upgrade_schema(engine: Engine, config: Config, lock_key: int) -> None:
+    """Apply every revision of ``config``'s scripts the database lacks, in one transaction
+    holding the advisory lock ``lock_key`` on PostgreSQL (see the module's contract)."""
     with writing(engine) as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
-            )
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def run_environment(metadata: MetaData, version_table: str) -> None:
+    """The body of an Alembic ``env.py`` for a schema kept in ``version_table``.
+
+    Online, the connection normally comes from :func:`upgrade_schema` (in
+    ``config.attributes["connection"]``, already inside the locked transaction); Alembic
+    commands run by a developer get one from ``sqlalchemy.url``. Offline mode writes the SQL
+    for a DBA.
+    """
+    config = context.config
+    if context.is_offline_mode():
+        context.configure(url=_url(config), literal_binds=True, target_metadata=metadata,
+                          version_table=version_table)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def run(connection: Connection) -> None:
+        # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+        context.configure(connection=connection, target_metadata=metadata,
+                          version_table=version_table,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+
+    given = config.attributes.get("connection")
+    if given is not None:
+        run(given)
+        return
+    engine = create_journal_engine(_url(config))
+    try:
+        with writing(engine) as connection:
+            run(connection)
+    finally:
+        engine.dispose()
+
+
+def _url(config: Config) -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no connection given and no sqlalchemy.url configured")
+    return url

@@ -18,21 +18,23 @@ changed raises :class:`hub.crypto.sm4.SealBroken`: tampering is never shown as d
 
 from __future__ import annotations
 
+import functools
 import json
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from hub.crypto.keyring import Keyring, KeyringSource
-from hub.crypto.sm3 import keyed_sm3_hex
-from hub.crypto.sm4 import (
-    KeyNotInKeyring,
-    open_sealed,
-    open_text,
-    seal,
-    seal_text,
+from hub.crypto.sealed_fields import (
+    SEALED,
+    UNREADABLE,
+    open_fields,
+    person_digest,
+    person_digests,
+    plain_copy,
+    seal_fields,
 )
+from hub.crypto.sm4 import KeyNotInKeyring, open_sealed, seal
 from hub.journal.records import JournalMessage, JsonText, decoded
 from schemas.personal import personal_values
 
@@ -54,10 +56,6 @@ def standard_personal_paths(record_type: str, payload: Mapping[str, Any]) -> lis
 
 #: The kind of personal value that is indexed by digest.
 ID_NUMBER = "id_number"
-#: The key under which a sealed value stands in a payload.
-SEALED = "$sealed"
-#: What a value whose key the keyring lacks reads as.
-UNREADABLE = "[encrypted: key not in keyring]"
 
 
 def body_context(message_id: str) -> bytes:
@@ -69,36 +67,12 @@ def field_context(message_id: str, path: tuple[str | int, ...]) -> bytes:
     return b"journal payload\x00" + message_id.encode("utf-8") + b"\x00" + dotted.encode("utf-8")
 
 
-def normalised_id_number(value: str) -> bytes:
-    """An ID number as its digest is taken: NFKC, no spaces, upper case (x -> X)."""
-    return "".join(unicodedata.normalize("NFKC", value).split()).upper().encode("utf-8")
-
-
-def person_digest(key: bytes, id_number: str) -> str:
-    return keyed_sm3_hex(key, normalised_id_number(id_number))
-
-
 @dataclass(frozen=True)
 class Sealed:
     """A message as the journal stores it, and the digests of the ID numbers it names."""
 
     message: JournalMessage
     digests: tuple[tuple[str, str], ...]  # (digest, digest key id)
-
-
-def _at(document: Any, path: tuple[str | int, ...]) -> tuple[Any, str | int] | None:
-    """The container holding ``path``'s last step and that step, or None if absent."""
-    for step in path[:-1]:
-        try:
-            document = document[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    last = path[-1]
-    try:
-        document[last]
-    except (KeyError, IndexError, TypeError):
-        return None
-    return document, last
 
 
 class Protection:
@@ -118,18 +92,12 @@ class Protection:
         payload = message.payload
         digests: list[tuple[str, str]] = []
         if payload is not None:
-            document = json.loads(payload) if isinstance(payload, JsonText) else _copy(payload)
-            for path, kind in list(self.find_personal(message.record_type, document)):
-                found = _at(document, path)
-                if found is None:
-                    continue
-                container, last = found
-                value = container[last]
-                if not isinstance(value, str):
-                    continue
+            document = json.loads(payload) if isinstance(payload, JsonText) else plain_copy(payload)
+            personal = self.find_personal(message.record_type, document)
+            context = functools.partial(field_context, message.message_id)
+            for _path, kind, value in seal_fields(document, personal, key, context):
                 if kind == ID_NUMBER:
                     digests.append((person_digest(digest_key, value), digest_id))
-                container[last] = {SEALED: seal_text(key, value, field_context(message.message_id, path))}
             payload = JsonText(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
         body = seal(key, bytes(message.body), body_context(message.message_id))
         return Sealed(
@@ -137,37 +105,16 @@ class Protection:
         )
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
-def _opened(keyring: Keyring, message_id: str, value: Any, path: tuple[str | int, ...]) -> Any:
-    if isinstance(value, Mapping):
-        if set(value) == {SEALED} and isinstance(value[SEALED], str):
-            try:
-                return open_text(keyring.data_key, value[SEALED], field_context(message_id, path))
-            except KeyNotInKeyring:
-                return UNREADABLE
-        return {k: _opened(keyring, message_id, v, (*path, k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_opened(keyring, message_id, v, (*path, i)) for i, v in enumerate(value)]
-    return value
-
-
 def unseal(message: JournalMessage, keyring: Keyring | None) -> JournalMessage:
     """``message`` as written, as far as ``keyring`` can open it (see the module's contract)."""
     if message.key_id is None:
         return message  # written in the clear, before revision 0005
-    if keyring is None:
-        payload = None if message.payload is None else _unreadable(decoded(message.payload))
-        return replace(message, payload=payload, body_readable=False)
+    context = functools.partial(field_context, message.message_id)
     payload = None
     if message.payload is not None:
-        payload = _opened(keyring, message.message_id, decoded(message.payload), ())
+        payload = open_fields(decoded(message.payload), keyring, context)
+    if keyring is None:
+        return replace(message, payload=payload, body_readable=False)
     try:
         body = open_sealed(keyring.data_key, bytes(message.body), body_context(message.message_id))
     except KeyNotInKeyring:
@@ -175,17 +122,7 @@ def unseal(message: JournalMessage, keyring: Keyring | None) -> JournalMessage:
     return replace(message, payload=payload, body=body)
 
 
-def _unreadable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        if set(value) == {SEALED}:
-            return UNREADABLE
-        return {k: _unreadable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unreadable(v) for v in value]
-    return value
-
-
-def person_digests(keyring: Keyring, id_number: str) -> list[str]:
-    """The digests ``id_number`` may be indexed under: one per readable digest key."""
-    return [person_digest(key, id_number) for key in keyring.digest_keys().values()]
-
+__all__ = [
+    "ID_NUMBER", "SEALED", "UNREADABLE", "PersonalFinder", "PersonalPath", "Protection",
+    "Sealed", "body_context", "field_context", "person_digest", "person_digests", "unseal",
+]
