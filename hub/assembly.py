@@ -27,6 +27,7 @@ from hub.hosting.adapter_host import (
     build_outbound,
 )
 from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
+from hub.information import SUPERVISION_DB, StoreDestination, SupervisionStore
 from hub.journal import Journal, JournalWriter
 from hub.journal.evidence import Evidence
 from hub.journal.protection import standard_personal_paths
@@ -139,6 +140,12 @@ class Hub:
         require_sm3()
         return Journal.open(self.settings.resolved_journal_url(), evidence=self.evidence())
 
+    def open_supervision_store(self) -> SupervisionStore:
+        """The supervision database, migrated to the current schema (SQLite in data_dir by
+        default), sealing personal fields with the hub's keyring."""
+        return SupervisionStore.open(self.settings.resolved_supervision_db_url(), self.keyring(),
+                                     standard_personal_paths)
+
     def journal_writer(self, journal: Journal) -> JournalWriter:
         """The writer that takes journal records off the pipeline's thread, as configured."""
         return JournalWriter(journal, max_deferral=self.settings.journal_max_deferral_seconds)
@@ -155,7 +162,8 @@ class Hub:
         """Every loop of ``hub run``: the worker, a delivery runner per configured destination,
         an adapter loop per inbound adapter in the connections file, the review verifier when
         the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
-        Every step is journaled through ``writer`` and reported to each of ``observers``
+        The supervision database, when the catalogue has it, gets its runner like any
+        destination (:mod:`hub.information.landing`). Every step is journaled through ``writer`` and reported to each of ``observers``
         (metrics); ``on_outcome`` also sees each outcome (logging, tallies). ``pipeline_only``:
         the worker alone, for the extra processes of ``hub run --workers N`` (deliveries,
         adapters, review, the delay pump and retention run once, in the first process).
@@ -186,6 +194,12 @@ class Hub:
                 build_outbound(self.registry, config, destination),
                 journal.delivery_keys,
                 policy,
+                on_event=hooks.on_delivery,
+            )
+        if SUPERVISION_DB in self.systems.ids and SUPERVISION_DB not in self.deliveries:
+            loops[f"deliver:{SUPERVISION_DB}"] = DeliveryRunner(
+                url, self.topology, SUPERVISION_DB, StoreDestination(self.open_supervision_store),
+                journal.delivery_keys, RunnerPolicy(self._schedule(SUPERVISION_DB)),
                 on_event=hooks.on_delivery,
             )
         for connection in self.connections:

@@ -25,6 +25,8 @@ EMBEDDED_BROKER_FILE = "broker.sqlite"
 #: The client library of the pipeline worker's broker connection (see ``broker_client``).
 BrokerClient = Literal["auto", "kombu", "pika"]
 EMBEDDED_JOURNAL_FILE = "journal.sqlite"
+#: The supervision database's file under data_dir when supervision_db_url is unset.
+EMBEDDED_SUPERVISION_FILE = "supervision.sqlite"
 EMBEDDED_KEYRING_FILE = "keys/keyring.yaml"
 
 
@@ -55,6 +57,15 @@ class HubSettings(BaseSettings):
         description=(
             "Message journal database: postgresql+psycopg://user:password@host/db in "
             "production; unset means SQLite in data_dir."
+        ),
+    )
+    supervision_db_url: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Supervision database (the records the information service answers from): "
+            "postgresql+psycopg://user:password@host/db in production (it may be the journal's "
+            "database: each keeps its own tables and version table); unset means SQLite in "
+            "data_dir."
         ),
     )
     journal_retention_days: int = Field(
@@ -178,7 +189,7 @@ class HubSettings(BaseSettings):
         parse_duration(value)
         return value
 
-    @field_validator("broker_url", "journal_url", mode="before")
+    @field_validator("broker_url", "journal_url", "supervision_db_url", mode="before")
     @classmethod
     def _blank_means_embedded(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -208,6 +219,12 @@ class HubSettings(BaseSettings):
         if self.journal_url is not None:
             return self.journal_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / EMBEDDED_JOURNAL_FILE).resolve()}"
+
+    def resolved_supervision_db_url(self) -> str:
+        """The supervision database URL, with the embedded SQLite default filled in."""
+        if self.supervision_db_url is not None:
+            return self.supervision_db_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / EMBEDDED_SUPERVISION_FILE).resolve()}"
 
     def officer_accounts(self) -> frozenset[str]:
         """The OS accounts :attr:`officers` names."""

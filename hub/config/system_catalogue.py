@@ -39,7 +39,8 @@ class System(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="Stable lower-case id; the routing-key prefix and queue suffix.")
-    kind: Literal["platform", "library", "department"] = Field(description="What the system is.")
+    kind: Literal["platform", "library", "department", "store"] = Field(
+        description="What the system is; a store is the hub's own supervision database.")
     name: str = Field(description="Official Chinese name.")
     name_en: str = Field(description="English name for operators.")
     number: int | None = Field(
@@ -138,6 +139,11 @@ class SystemCatalogue:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(self._by_id)
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The systems that may send to the hub: all but the hub's own stores."""
+        return frozenset(s.id for s in self._by_id.values() if s.kind != "store")
 
     def disclosure(self, destination: str) -> Disclosure:
         """What of a record's personal data ``destination`` receives: its own policy; whole for

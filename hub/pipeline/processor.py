@@ -80,7 +80,7 @@ class Processor:
         received = receive(message, self._stamp, self.trusted_publisher)
         form: Form = received
         try:
-            form = check_addressing(received, self.systems, self.max_message_bytes)
+            form = check_addressing(received, self.systems.sources, self.max_message_bytes)
             if isinstance(form, Received):
                 form = standardise(form, self._stamp, self.mappings, self.nonconforming_codes)
             if isinstance(form, Standardised | UnderReview):

@@ -137,7 +137,7 @@ def _addressing_problem(
             f"routing key {identity.message.routing_key!r} is not <source-id>.<record-type>",
         )
     if identity.source not in systems:
-        return Problem(SOURCE_UNKNOWN, "", f"no system with id {identity.source!r} is connected")
+        return Problem(SOURCE_UNKNOWN, "", f"no system with id {identity.source!r} sends to the hub")
     if identity.record_type == FEEDBACK:
         return Problem(RECORD_TYPE_NOT_ACCEPTED, "", "feedback records are sent by the hub only")
     if identity.record_type not in schemas.RECORD_TYPES:
