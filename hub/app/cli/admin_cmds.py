@@ -44,12 +44,12 @@ _actor = click.option(
 _reason = click.option("--reason", required=True, help="Why (mandatory; kept in the audit trail).")
 _dry_run = click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 _rate = click.option("--rate", default=10.0, show_default=True, help="Messages per second at most.")
-_unmask = click.option(
+unmask_option = click.option(
     "--unmask", is_flag=True,
     help="Show personal data whole: only for the OS accounts in HUB_OFFICERS, with --reason; "
          "audited.",
 )
-_unmask_reason = click.option(
+unmask_reason_option = click.option(
     "--reason", "unmask_reason", help="Why the personal data must be seen whole (with --unmask)."
 )
 
@@ -116,8 +116,8 @@ def list_dead_letters(state: CliState, destination: str, credit_code: str | None
 @dead_letters.command("show")
 @click.argument("message_id")
 @click.option("--destination", required=True)
-@_unmask
-@_unmask_reason
+@unmask_option
+@unmask_reason_option
 @click.pass_obj
 def show_dead_letter(
     state: CliState, message_id: str, destination: str, unmask: bool, unmask_reason: str | None
@@ -125,7 +125,7 @@ def show_dead_letter(
     """One dead letter with its body, personal data masked. Exits 1 if there is none."""
     with _ops(state) as ops:
         shown = ops.dead_letter(destination, message_id,
-                                unmask=_unmasking(state, unmask, unmask_reason))
+                                unmask=unmasking(state, unmask, unmask_reason))
     if shown is None:
         echo_json({"error": f"no dead letter {message_id} for {destination}"})
         raise SystemExit(1)
@@ -200,13 +200,13 @@ def replay(
 
 @click.command()
 @click.argument("message_id")
-@_unmask
-@_unmask_reason
+@unmask_option
+@unmask_reason_option
 @click.pass_obj
 def trace(state: CliState, message_id: str, unmask: bool, unmask_reason: str | None) -> None:
     """Every hop of one message, oldest first. Exits 1 if the journal does not know it."""
     with _ops(state) as ops:
-        events = ops.trace(message_id, unmask=_unmasking(state, unmask, unmask_reason))
+        events = ops.trace(message_id, unmask=unmasking(state, unmask, unmask_reason))
     for event in events:
         echo_json(_event_dict(event))
     if not events:
@@ -215,26 +215,26 @@ def trace(state: CliState, message_id: str, unmask: bool, unmask_reason: str | N
 
 @click.command()
 @click.argument("credit_code")
-@_unmask
-@_unmask_reason
+@unmask_option
+@unmask_reason_option
 @click.pass_obj
 def timeline(state: CliState, credit_code: str, unmask: bool, unmask_reason: str | None) -> None:
     """Everything that happened to one entity's records, across all departments."""
     with _ops(state) as ops:
-        for event in ops.timeline(credit_code, unmask=_unmasking(state, unmask, unmask_reason)):
+        for event in ops.timeline(credit_code, unmask=unmasking(state, unmask, unmask_reason)):
             echo_json(_event_dict(event))
 
 
 @click.command("message")
 @click.argument("message_id")
-@_unmask
-@_unmask_reason
+@unmask_option
+@unmask_reason_option
 @click.pass_obj
 def show_message(state: CliState, message_id: str, unmask: bool, unmask_reason: str | None) -> None:
     """One input as the journal keeps it: source, record (personal data masked) and body.
     Exits 1 if the journal does not know it."""
     with _ops(state) as ops:
-        shown = ops.message(message_id, unmask=_unmasking(state, unmask, unmask_reason))
+        shown = ops.message(message_id, unmask=unmasking(state, unmask, unmask_reason))
     if shown is None:
         echo_json({"error": f"the journal does not know message {message_id}"})
         raise SystemExit(1)
@@ -267,7 +267,7 @@ def person(state: CliState, id_number: str, reason: str, unmask: bool, limit: in
             echo_json(shown)
 
 
-def _unmasking(state: CliState, unmask: bool, reason: str | None) -> Unmasking | None:
+def unmasking(state: CliState, unmask: bool, reason: str | None) -> Unmasking | None:
     """The unmasking this command asks for, if any (see :func:`_officer`)."""
     if not unmask:
         if reason is not None:
