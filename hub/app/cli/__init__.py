@@ -55,6 +55,7 @@ def _register() -> None:
         demo_cmd,
         evidence_cmds,
         import_cmd,
+        information_cmd,
         query_cmd,
         report_cmd,
         routes_cmd,
@@ -77,6 +78,7 @@ def _register() -> None:
     main.add_command(adapters_cmd.adapter)
     main.add_command(report_cmd.report)
     main.add_command(query_cmd.query)
+    main.add_command(information_cmd.information)
     main.add_command(evidence_cmds.verify_log)
     main.add_command(evidence_cmds.keys)
     for command in (admin_cmds.dead_letters, admin_cmds.replay, admin_cmds.trace,

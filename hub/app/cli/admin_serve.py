@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from hub.app.cli.shared import CliState, exit_codes
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group("admin")
@@ -15,22 +19,35 @@ def admin() -> None:
     """The JSON HTTP admin API."""
 
 
+def tls_options(prefix: str) -> Callable[[F], F]:
+    """The TLS options of a command that serves HTTP, each also read from ``<prefix>_...``."""
+
+    def decorate(command: F) -> F:
+        for option in reversed([
+            click.option("--ssl-certfile", envvar=f"{prefix}_SSL_CERTFILE",
+                         type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                         help=f"PEM certificate chain to serve HTTPS with [env {prefix}_SSL_CERTFILE]."),
+            click.option("--ssl-keyfile", envvar=f"{prefix}_SSL_KEYFILE",
+                         type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                         help=f"PEM key of the certificate [env {prefix}_SSL_KEYFILE]."),
+            click.option("--ssl-client-ca", envvar=f"{prefix}_SSL_CLIENT_CA",
+                         type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                         help="Require client certificates from this CA (mutual TLS) "
+                         f"[env {prefix}_SSL_CLIENT_CA]."),
+            click.option("--behind-tls-proxy", envvar=f"{prefix}_BEHIND_TLS_PROXY", is_flag=True,
+                         help="Plain HTTP off loopback: a proxy terminates TLS in front "
+                         f"[env {prefix}_BEHIND_TLS_PROXY]."),
+        ]):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @admin.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8470, show_default=True, type=int)
-@click.option("--ssl-certfile", envvar="HUB_ADMIN_SSL_CERTFILE",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="PEM certificate chain to serve HTTPS with [env HUB_ADMIN_SSL_CERTFILE].")
-@click.option("--ssl-keyfile", envvar="HUB_ADMIN_SSL_KEYFILE",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="PEM key of the certificate [env HUB_ADMIN_SSL_KEYFILE].")
-@click.option("--ssl-client-ca", envvar="HUB_ADMIN_SSL_CLIENT_CA",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Require client certificates from this CA (mutual TLS) "
-              "[env HUB_ADMIN_SSL_CLIENT_CA].")
-@click.option("--behind-tls-proxy", envvar="HUB_ADMIN_BEHIND_TLS_PROXY", is_flag=True,
-              help="Plain HTTP off loopback: a proxy terminates TLS in front "
-              "[env HUB_ADMIN_BEHIND_TLS_PROXY].")
+@tls_options("HUB_ADMIN")
 @click.pass_obj
 def serve(
     state: CliState, host: str, port: int, ssl_certfile: Path | None, ssl_keyfile: Path | None,

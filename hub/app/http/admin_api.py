@@ -38,20 +38,16 @@ open no broker connection at all and keep working while the broker is down.
 # No "from __future__ import annotations": FastAPI reads the endpoints' annotations at runtime,
 # and as strings they could not name the dependencies local to create_app.
 
-import signal
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as InPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from adapters.sdk.http_options import TlsConfig
-from adapters.sdk.http_server import HttpServer, ServerLimits
+from adapters.sdk.http_server import ServerLimits
 from hub.admin.dead_letters import SCAN_LIMIT
 from hub.admin.operations import AdminOps
 from hub.admin.views import Unmasking
@@ -73,6 +69,7 @@ from hub.app.http.models import (
     ReplayRequest,
     RetryRequest,
 )
+from hub.app.http.serving import serve_api
 from hub.assembly import Hub
 from hub.journal import Journal
 from schemas.contract.errors import BrokerUnavailable, ConfigError
@@ -296,50 +293,9 @@ def serve(
     ssl_client_ca: Path | None = None,
     behind_tls_proxy: bool = False,
 ) -> None:
-    """Run the admin API on the hub's HTTP server (uvicorn, :mod:`adapters.sdk.http_server`:
-    request deadline, body cap, bounded concurrency); return after a graceful stop on SIGINT or
-    SIGTERM.
-
-    Tokens travel in a header, so off loopback it serves over TLS (``ssl_certfile`` and
-    ``ssl_keyfile``; with ``ssl_client_ca`` clients must present a certificate from that CA)
-    unless ``behind_tls_proxy``: plain HTTP on another address is a :class:`ConfigError`.
-    uvicorn's access log records method, path and status, never headers, so tokens stay out of
-    the log. Raises :class:`ConfigError` for bad tokens or TLS files and whatever opening the
-    journal raises.
-    """
-    if (ssl_certfile is None) != (ssl_keyfile is None):
-        raise ConfigError("give both the TLS certificate and its key, or neither")
-    if ssl_client_ca is not None and ssl_certfile is None:
-        raise ConfigError("client certificates (mutual TLS) need a server certificate and key")
-    tls = None
-    if ssl_certfile is not None and ssl_keyfile is not None:
-        tls = TlsConfig(cert=f"file:{ssl_certfile}", key=f"file:{ssl_keyfile}",
-                        client_ca=f"file:{ssl_client_ca}" if ssl_client_ca else None)
-    server = HttpServer(create_app(hub, tokens=tokens), host=host, port=port, name="admin API",
-                        tls=tls, behind_tls_proxy=behind_tls_proxy, limits=ADMIN_LIMITS,
-                        lifespan=True)
-    with _signals_end_cleanly():
-        server.serve_forever()
-
-
-@contextmanager
-def _signals_end_cleanly() -> Iterator[None]:
-    """Let a stop signal end :func:`serve` by returning, as ``hub run`` exits 0 on one.
-
-    uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again for the handler
-    it found installed, which by default would end the process with the signal (or raise
-    KeyboardInterrupt). The handler installed here ignores that second delivery.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread; uvicorn skips them too
-        return
-    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _ignore(_signal: int, _frame: FrameType | None) -> None:
-    return
+    """Run the admin API (:func:`hub.app.http.serving.serve_api`: TLS off loopback, a graceful
+    stop on SIGINT or SIGTERM). Raises :class:`ConfigError` for bad tokens or TLS files and
+    whatever opening the journal raises."""
+    serve_api(create_app(hub, tokens=tokens), name="admin API", host=host, port=port,
+              limits=ADMIN_LIMITS, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+              ssl_client_ca=ssl_client_ca, behind_tls_proxy=behind_tls_proxy)

@@ -26,7 +26,7 @@ tokens never reach an error); a 500 says nothing of its cause, which goes to the
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -83,13 +83,20 @@ def error_response(
     return JSONResponse({"error": error}, status_code=status, headers=headers or None)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the table above on ``app``."""
+#: An API's own errors: (kind, status, code); a code of None takes the error's own ``code``.
+ErrorTable = Sequence[tuple[type[Exception], int, str | None]]
+
+
+def install_error_handlers(app: FastAPI, own: ErrorTable = (), *, name: str = "admin API"
+                           ) -> None:
+    """Register ``own`` errors, then the table above, on ``app``."""
+    table = [*own, *_STATUS]
 
     async def hub_error(_request: Request, exc: Exception) -> JSONResponse:
-        for kind, status, code in _STATUS:
+        for kind, status, code in table:
             if isinstance(exc, kind):
-                return error_response(status, code, str(exc))
+                return error_response(status, code or str(getattr(exc, "code", "error")),
+                                      str(exc))
         raise exc  # not registered for anything else
 
     async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
@@ -104,10 +111,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("admin API request failed", exc_info=exc)
+        log.error("%s request failed", name, exc_info=exc)
         return error_response(500, "internal_error", "the hub failed; the cause is in its log")
 
-    for kind, _status, _code in _STATUS:
+    for kind, _status, _code in table:
         app.add_exception_handler(kind, hub_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)

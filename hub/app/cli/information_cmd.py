@@ -1,0 +1,53 @@
+"""``hub information serve``: the information service's REST door (needs the ``admin`` extra,
+which brings the HTTP server)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hub.app.cli.admin_serve import tls_options
+from hub.app.cli.shared import CliState, exit_codes
+
+
+@click.group("information")
+def information() -> None:
+    """The information service: platforms and departments ask about an entity."""
+
+
+@information.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8471, show_default=True, type=int)
+@click.option("--access", "access_file", envvar="HUB_INFORMATION_ACCESS", required=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The callers' access policy (YAML; see hub/information/access.py) "
+              "[env HUB_INFORMATION_ACCESS].")
+@tls_options("HUB_INFORMATION")
+@click.pass_obj
+def serve(
+    state: CliState, host: str, port: int, access_file: Path, ssl_certfile: Path | None,
+    ssl_keyfile: Path | None, ssl_client_ca: Path | None, behind_tls_proxy: bool,
+) -> None:
+    """Serve the profile, the joint-discipline check and the searches over HTTP (JSON, with
+    /openapi.json), to the callers of the access policy, each with its own bearer token.
+
+    Anywhere but loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy,
+    else it exits 2; so does a policy whose token references do not resolve. Exits 0 on
+    SIGTERM/SIGINT.
+    """
+    try:
+        from hub.app.http.information_api import INFORMATION_LIMITS, create_app
+        from hub.app.http.serving import serve_api
+    except ImportError:
+        click.echo("the information service needs: pip install 'supervision-hub[admin]'",
+                   err=True)
+        sys.exit(2)
+    from hub.information.access import AccessPolicy
+
+    with exit_codes():
+        app = create_app(state.hub(), AccessPolicy.load(access_file))
+        serve_api(app, name="information service", host=host, port=port, limits=INFORMATION_LIMITS,
+                  ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                  ssl_client_ca=ssl_client_ca, behind_tls_proxy=behind_tls_proxy)
