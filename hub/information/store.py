@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.crypto.keyring import Keyring, KeyringSource
@@ -33,12 +33,11 @@ from hub.crypto.sealed_fields import (
     FieldPath,
     open_fields,
     person_digest,
-    plain_copy,
     seal_fields,
 )
 from hub.information.filing import Filing, filing_of
 from hub.information.migrate import upgrade_to_head
-from hub.information.tables import EnforcerRow, PersonRow, RecordRow
+from hub.information.tables import ENFORCERS, PERSONS, RECORDS, RecordRow
 from hub.journal.engine import create_journal_engine, reading, writing
 from hub.journal.journal_errors import JournalUnavailable
 from hub.journal.protection import ID_NUMBER, PersonalFinder
@@ -132,18 +131,11 @@ class SupervisionStore:
     def _file(self, connection: Connection, filing: Filing, envelope: Envelope,
               columns: dict[str, Any], digests: list[tuple[str, str]]) -> Landing | None:
         """One landing attempt; None when another process inserted the record meanwhile."""
-        found = connection.execute(
-            select(RecordRow.id, RecordRow.content_hash, RecordRow.received_at)
-            .where(RecordRow.record_type == filing.record_type,
-                   RecordRow.business_key == filing.business_key)
-            .with_for_update()
-        ).first()
+        statements = _STATEMENTS[connection.dialect.name]
+        found = connection.execute(statements.find, {
+            "the_type": filing.record_type, "the_key": filing.business_key}).first()
         if found is None:
-            record_id = connection.execute(
-                _upsert(connection).values(versions=1, **columns)
-                .on_conflict_do_nothing(index_elements=["record_type", "business_key"])
-                .returning(RecordRow.id)
-            ).scalar()
+            record_id = connection.execute(statements.insert, {"versions": 1, **columns}).scalar()
             if record_id is None:
                 return None
             outcome = Landing.LANDED
@@ -153,25 +145,23 @@ class SupervisionStore:
             return Landing.STALE
         else:
             record_id = found.id
-            connection.execute(
-                update(RecordRow).where(RecordRow.id == record_id)
-                .values(versions=RecordRow.versions + 1, **columns))
-            connection.execute(delete(EnforcerRow).where(EnforcerRow.record_id == record_id))
-            connection.execute(delete(PersonRow).where(PersonRow.record_id == record_id))
+            connection.execute(statements.update, {"the_id": record_id, **columns})
+            connection.execute(statements.forget_enforcers, {"the_id": record_id})
+            connection.execute(statements.forget_persons, {"the_id": record_id})
             outcome = Landing.CORRECTED
         if filing.enforcers:
-            connection.execute(insert(EnforcerRow), [
+            connection.execute(statements.add_enforcer, [
                 {"record_id": record_id, "department": department}
                 for department in sorted(set(filing.enforcers))])
         if digests:
-            connection.execute(insert(PersonRow), [
+            connection.execute(statements.add_person, [
                 {"record_id": record_id, "digest": digest, "digest_key_id": digest_id}
                 for digest, digest_id in sorted(set(digests))])
         return outcome
 
     def _sealed(self, envelope: Envelope, keyring: Keyring
                 ) -> tuple[dict[str, Any], list[tuple[str, str]], str]:
-        document = plain_copy(envelope.model_dump(mode="json"))
+        document = envelope.model_dump(mode="json")  # a fresh document, safe to seal in place
         key = keyring.active_data_key()
         digest_id, digest_key = keyring.active_digest_key()
         personal = self.find_personal(envelope.record_type, document["payload"])
@@ -198,12 +188,32 @@ class SupervisionStore:
         )
 
 
-def _upsert(connection: Connection) -> Any:
-    """An INSERT into the records table that can say ON CONFLICT DO NOTHING, in the
-    connection's dialect (both backends have it; SQLAlchemy spells it per dialect)."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(RecordRow)
-    return sqlite.insert(RecordRow)
+class _Statements:
+    """The landing's statements, built once per dialect with bound parameters: a statement
+    built per call with its values in it costs SQLAlchemy more than the database's work."""
+
+    def __init__(self, dialect: str) -> None:
+        records = RECORDS
+        self.find = (select(RecordRow.id, RecordRow.content_hash, RecordRow.received_at)
+                     .where(RecordRow.record_type == bindparam("the_type"),
+                            RecordRow.business_key == bindparam("the_key"))
+                     .with_for_update())
+        # INSERT ... ON CONFLICT DO NOTHING: both backends have it; SQLAlchemy spells it per
+        # dialect.
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.insert = (upsert(records)
+                       .on_conflict_do_nothing(index_elements=["record_type", "business_key"])
+                       .returning(records.c.id))
+        self.update = (update(records).where(records.c.id == bindparam("the_id"))
+                       .values(versions=records.c.versions + 1))
+        self.forget_enforcers = delete(ENFORCERS).where(
+            ENFORCERS.c.record_id == bindparam("the_id"))
+        self.forget_persons = delete(PERSONS).where(PERSONS.c.record_id == bindparam("the_id"))
+        self.add_enforcer = insert(ENFORCERS)
+        self.add_person = insert(PERSONS)
+
+
+_STATEMENTS = {dialect: _Statements(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def _columns(filing: Filing, envelope: Envelope) -> dict[str, Any]:

@@ -13,9 +13,9 @@ The migrations in ``migrations/versions`` must reproduce these exactly (a test c
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hub.journal.tables import (
@@ -96,5 +96,8 @@ class PersonRow(Base):
 
 
 metadata = Base.metadata
-#: The records table itself: queries select its rows (all columns, attribute access) with it.
-RECORDS = RecordRow.__table__
+#: The tables themselves, for Core statements: queries select a record's row (all columns,
+#: attribute access) with RECORDS; the landing's statements are built on them.
+RECORDS = cast(Table, RecordRow.__table__)
+ENFORCERS = cast(Table, EnforcerRow.__table__)
+PERSONS = cast(Table, PersonRow.__table__)
