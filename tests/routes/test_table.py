@@ -180,7 +180,7 @@ def test_discipline_report_goes_to_credit_and_city_platforms(
         "housing",
         {"discipline_id": "LHCJ-1", "enforcing_department": "housing"},
     )
-    assert set(decision.destinations) == {"credit-platform", "city-platform"}
+    assert set(decision.destinations) == {"credit-platform", "city-platform", "supervision-db"}
 
 
 def test_dual_notification_sends_unmatched_items_to_claim_and_matched_to_departments(
@@ -204,7 +204,7 @@ def test_dual_notification_skips_deregistration_and_changes_without_scope_change
         "changes": [{"item": "法定代表人", "before": "甲", "after": "乙"}],
     }
     decision = shipped.route("enterprise_registration", "legal-entity-library", payload)
-    assert decision.destinations == ("city-platform",)
+    assert decision.destinations == ("city-platform", "supervision-db")
 
 
 def test_every_record_type_but_feedback_goes_up_to_the_city_platform(

@@ -30,6 +30,7 @@ ROOTS = {HubError, *BRANCHES}
 #: Modules that cannot be imported as a library, and why.
 NOT_IMPORTABLE = {
     "hub.journal.migrations.env": "Alembic's environment script runs only inside Alembic",
+    "hub.information.migrations.env": "Alembic's environment script runs only inside Alembic",
 }
 
 #: Private exceptions outside the tree: each never leaves the module that raises it.

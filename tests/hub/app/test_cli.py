@@ -94,7 +94,8 @@ def test_routes_test_shows_each_destination_and_the_rule_that_sent_it() -> None:
     )
     assert result.exit_code == 0
     matched, unmatched = _lines(result)
-    assert set(matched["destinations"]) == {"city-platform", "market", "construction"}
+    assert set(matched["destinations"]) == {
+        "city-platform", "market", "construction", "supervision-db"}
     assert {"destination": "construction", "rule": "dual-notification-establishment"} in [
         {"destination": m["destination"], "rule": m["rule"]} for m in matched["matches"]
     ]

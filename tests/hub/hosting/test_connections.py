@@ -40,7 +40,8 @@ def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_
     with JournalWriter(journal) as writer:
         loops = hub.runtime(journal, writer).loops
     runners = {name: loop for name, loop in loops.items() if isinstance(loop, DeliveryRunner)}
-    assert sorted(runners) == ["deliver:credit-platform", "deliver:tax"]
+    # Beside the supervision database's own, which every hub has.
+    assert sorted(runners) == ["deliver:credit-platform", "deliver:supervision-db", "deliver:tax"]
     assert [d.label for d in runners["deliver:credit-platform"].policy.schedule] == ["3m", "1d"]
     assert [d.label for d in runners["deliver:tax"].policy.schedule] == ["10s", "1m"]
     assert isinstance(runners["deliver:tax"].destination, RestOutAdapter)

@@ -25,7 +25,7 @@ def test_a_json_licence_reaches_each_destination_once_in_the_unified_form(
     )
     [outcome] = running_hub.wait_processed(1)
     assert outcome.status == "delivered"
-    assert outcome.destinations == ("city-platform", "credit-platform")
+    assert outcome.destinations == ("city-platform", "credit-platform", "supervision-db")
     for destination in outcome.destinations:
         [message] = running_hub.read(f"hub.out.{destination}", 1)
         envelope = message.json()
@@ -62,8 +62,9 @@ def test_dual_notification_goes_to_approving_departments_and_unmatched_items_to_
         body = json.dumps(registration, ensure_ascii=False).encode()
         running_hub.publish("legal-entity-library.enterprise_registration", body)
     matched, unmatched = running_hub.wait_processed(2)
-    assert set(matched.destinations) == {"city-platform", "market", "construction"}
-    assert set(unmatched.destinations) == {"city-platform", "claim"}
+    assert set(matched.destinations) == {"city-platform", "market", "construction",
+                                         "supervision-db"}
+    assert set(unmatched.destinations) == {"city-platform", "claim", "supervision-db"}
     [claim] = running_hub.read("hub.claim", 1)
     assert claim.json()["credit_code"] == registrations[1]["credit_code"]
     for department in ("market", "construction"):
