@@ -163,8 +163,9 @@ class Hub:
         an adapter loop per inbound adapter in the connections file, the review verifier when
         the legal-entity library has a ``lookup`` and, on an embedded broker, the delay pump.
         The supervision database, when the catalogue has it, gets its runner like any
-        destination (:mod:`hub.information.landing`). Every step is journaled through ``writer`` and reported to each of ``observers``
-        (metrics); ``on_outcome`` also sees each outcome (logging, tallies). ``pipeline_only``:
+        destination (:mod:`hub.information.landing`). Every step is journaled through
+        ``writer`` and reported to each of ``observers`` (metrics); ``on_outcome`` also sees
+        each outcome (logging, tallies). ``pipeline_only``:
         the worker alone, for the extra processes of ``hub run --workers N`` (deliveries,
         adapters, review, the delay pump and retention run once, in the first process).
 
