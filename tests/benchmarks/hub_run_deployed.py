@@ -8,7 +8,9 @@ measured in the same run.
 On a fresh RabbitMQ virtual host (``--cluster``: on the 3-node cluster of
 ``tests/cluster/rabbitmq-cluster.sh``, with quorum queues), with 1.3 KB penalty records from a
 department that the shipped routes send to three destinations (city platform, credit platform,
-service hall):
+service hall) and to the hub's own supervision database (a fourth envelope per input, which the
+``hub run`` process itself lands; envelopes/s below counts only the three that leave the hub, as
+the peer's do):
 
 1. ceiling: pika publishing the same bodies with pipelined confirms (window 1000), msg/s;
 2. peer: what an integrator writes by hand, pika, prefetch 1, ``json.loads`` and a field check,
