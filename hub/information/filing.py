@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from schemas.contract.errors import PermanentError
 from schemas.v1.party import NATURAL_PERSON
 
 
-class NotFiled(ValueError):
-    """A record the supervision database does not keep (feedback, an unknown type)."""
+class NotFiled(PermanentError):
+    """A record the supervision database does not keep (feedback, an unknown type, a payload
+    without what its type's filing needs): landing it again cannot succeed."""
 
 
 @dataclass(frozen=True)

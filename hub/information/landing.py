@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from hub.information.filing import NotFiled
 from hub.information.store import Landing, SupervisionStore
 from schemas.contract.envelope import Envelope
-from schemas.contract.errors import PermanentError
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +36,12 @@ class StoreDestination:
 
     def deliver(self, envelope: Envelope, body: bytes) -> None:
         """Land ``envelope``. A record the database does not keep raises
-        :class:`PermanentError` (dead-lettered with its reason); an unreachable database raises
-        :class:`JournalUnavailable`, a :class:`TransientError` (retried)."""
+        :class:`~hub.information.filing.NotFiled`, a :class:`PermanentError` (dead-lettered with
+        its reason); an unreachable database raises :class:`JournalUnavailable`, a
+        :class:`TransientError` (retried)."""
         if self._store is None:
             self._store = self._open_store()
-        try:
-            landing = self._store.land(envelope)
-        except NotFiled as e:
-            raise PermanentError(str(e)) from e
-        if landing is Landing.STALE:
+        if self._store.land(envelope) is Landing.STALE:
             log.info("%s: %s %s is older than the version held; kept the newer one",
                      SUPERVISION_DB, envelope.record_type, envelope.message_id)
 

@@ -32,6 +32,8 @@ hub.crypto         SealBroken (sm4)                                        Perma
 hub.journal        JournalUnavailable (journal_errors)                     Transient
 hub.journal        JournalClosed, RecordsRefused (journal_errors)          Permanent
 hub.review         Undecidable (verification)                              Permanent
+hub.information    NotFiled (filing), BadQuery, QueryRefused (service),    Permanent
+                   NotAuthenticated (access)
 hub.app.http       NotAuthenticated, NotAllowed (auth),                    Permanent
                    NotFound (error_responses), _Refused (guard)
 monitor            MetricsDirectoryError (process)                         Config

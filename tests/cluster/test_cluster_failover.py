@@ -28,6 +28,8 @@ from tests.support.running_hub import RunningHub
 from tests.support.waiting import run_until_drained
 
 GOOD, BAD = 2500, 50
+#: The queue of the supervision database, which the hub process delivers to itself.
+STORE = "hub.out.supervision-db"
 #: Inputs published before the hub starts; the rest come once node 1 is back.
 FIRST_WAVE = 1020
 #: Outputs of the second wave at the city platform before node 2 is killed.
@@ -103,9 +105,11 @@ def test_two_workers_on_a_cluster_lose_nothing_when_nodes_are_killed(
     failovers = [line for line in stderr.splitlines() if "reconnected to" in line]
     assert failovers, "no process had to fail over"
     print(*failovers, sep="\n")
-    # Whatever that hub had taken but not begun when it stopped is back in the queue, and
+    # Whatever that hub had taken but not begun when it stopped is back in its queue, and
     # inputs whose outputs a dying node refused wait in the retry queue: finish them.
-    run_until_drained([*_hub_command(), "run"], env, lambda: watcher.depth("hub.inbound"),
+    # The supervision database's runner, in the hub process, must have landed every record too.
+    run_until_drained([*_hub_command(), "run"], env,
+                      lambda: watcher.depth("hub.inbound") + watcher.depth(STORE),
                       lambda: watcher.depth("hub.inbound.retry") == 0, log)
 
     for destination in DESTINATIONS:

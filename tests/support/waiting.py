@@ -22,17 +22,18 @@ def wait_until(
 
 
 def run_until_drained(
-    command: Sequence[str], env: Mapping[str, str], inbound_depth: Callable[[], int],
+    command: Sequence[str], env: Mapping[str, str], pending: Callable[[], int],
     finished: Callable[[], bool], log: Path, *, rounds: int = 5, timeout: float = 180,
 ) -> None:
-    """Run ``command`` (``hub run``, its stderr appended to ``log``) until it has started, the
-    inbound queue is empty and ``finished()``; stop it with SIGTERM (it must exit 0), and start
-    it again while inputs came back to the queue.
+    """Run ``command`` (``hub run``, its stderr appended to ``log``) until it has started,
+    ``pending()`` (the ready messages of the queues it must empty: hub.inbound, and the queues
+    of destinations it delivers to itself) is 0 and ``finished()``; stop it with SIGTERM (it
+    must exit 0), and start it again while messages came back to those queues.
 
-    An input a stopping hub had prefetched but not begun goes back to the queue when it stops,
+    A message a stopping hub had prefetched but not begun goes back to its queue when it stops,
     and ``queue_depth`` counts only the ready ones, never those a consumer holds: "empty" seen
-    while the hub runs can hide inputs it holds. Once it has exited, nothing is held, so an
-    empty queue then means every input was processed. The hub has started (its SIGTERM handler
+    while the hub runs can hide messages it holds. Once it has exited, nothing is held, so
+    empty queues then mean every message was processed. The hub has started (its SIGTERM handler
     in place) once it logs "hub running"; a quorum queue's consumer count cannot tell, as it
     keeps counting consumers whose node went down.
     """
@@ -48,8 +49,7 @@ def run_until_drained(
             process = subprocess.Popen(list(command), env=dict(env), stderr=sink)
         try:
             deadline = time.monotonic() + timeout
-            while ("hub running" not in since(offset) or inbound_depth() > 0
-                   or not finished()):
+            while "hub running" not in since(offset) or pending() > 0 or not finished():
                 assert time.monotonic() < deadline, f"the hub did not finish\n{since(offset)}"
                 assert process.poll() is None, f"the hub exited\n{since(offset)[-3000:]}"
                 time.sleep(0.1)
@@ -57,6 +57,6 @@ def run_until_drained(
             process.send_signal(signal.SIGTERM)
             returncode = process.wait(120)
         assert returncode == 0, f"exit {returncode} on SIGTERM\n{since(offset)[-3000:]}"
-        if inbound_depth() == 0:
+        if pending() == 0:
             return
-    raise AssertionError(f"inputs were still coming back to the queue after {rounds} runs")
+    raise AssertionError(f"messages were still coming back to the queues after {rounds} runs")

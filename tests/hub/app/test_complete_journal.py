@@ -55,7 +55,10 @@ def test_every_input_is_journaled_exactly_once_after_three_kill_9s(
         victim.wait(30)
     assert department.depth("hub.inbound") > 0, "the stream ended before the last kill"
     # Finished: the bad records quarantined and nothing waiting to be tried again.
-    run_until_drained([*_hub_command(), "run"], env, lambda: department.depth("hub.inbound"),
+    # ... and the supervision database (delivered to by the hub process itself) has every record.
+    run_until_drained([*_hub_command(), "run"], env,
+                      lambda: department.depth("hub.inbound")
+                      + department.depth("hub.out.supervision-db"),
                       lambda: department.depth("hub.quarantine") >= BAD
                       and department.depth("hub.inbound.retry") == 0, tmp_path / "hub-run.log")
 
