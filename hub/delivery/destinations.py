@@ -11,9 +11,11 @@ consume their ``hub.out.<id>`` queue over AMQP themselves need none.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from schemas.contract.envelope import Envelope
+from schemas.contract.errors import PermanentError
 
 
 class Destination(Protocol):
@@ -28,3 +30,17 @@ class Destination(Protocol):
 
     def close(self) -> None:
         """Release connections; called once when the runner stops."""
+
+
+@runtime_checkable
+class BatchDestination(Destination, Protocol):
+    """A destination that takes many envelopes at once, all or nothing (a database that lands
+    them in one transaction): the runner hands it what it has received, up to its batch size,
+    and falls back to one envelope at a time when a batch fails."""
+
+    def deliver_batch(self, items: Sequence[tuple[Envelope, bytes]]) -> list[PermanentError | None]:
+        """Deliver every ``(envelope, body)`` of ``items``; one entry per item: None
+        (delivered) or the :class:`PermanentError` refusing that one (the others delivered).
+        Raises :class:`TransientError` or :class:`PermanentError` when the batch as a whole
+        failed and nothing of it was delivered."""
+        ...

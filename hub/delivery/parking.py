@@ -1,4 +1,5 @@
-"""Consuming one ``hub.out.<x>`` queue a message at a time, with parking and dead letters.
+"""Consuming one ``hub.out.<x>`` queue a message (or a batch) at a time, with parking and dead
+letters.
 
 Shared by the delivery runners and the review verifier. A :class:`ParkingLoop` subclass
 implements :meth:`ParkingLoop.handle`; for a message that failed it calls :meth:`park` (a copy
@@ -32,10 +33,13 @@ LAST_FAILURE = "hub-last-failure-at"
 LAST_ERROR = "hub-last-error"
 DEAD_REASON = "hub-dead-reason"
 CONFIRM_TIMEOUT_SECONDS = 30.0
+#: How long a batch waits for a message the broker is already sending.
+_TOP_UP_SECONDS = 0.005
 
 
 class ParkingLoop(ConsumerLoop):
-    """Consumes ``hub.out.<owner>`` one message at a time; see the module doc."""
+    """Consumes ``hub.out.<owner>`` one message, or :attr:`batch_size` messages, at a time;
+    see the module doc."""
 
     def __init__(self, broker_url: str, topology: Topology, owner: str, *,
                  schedule: tuple[Delay, ...], prefetch: int, max_pause: float) -> None:
@@ -46,21 +50,37 @@ class ParkingLoop(ConsumerLoop):
         self._max_pause = max_pause
         self._queue = next(q for q in topology.queues if q.name == outbound_queue_name(owner))
         self._pause = 0.0
+        #: How many received messages :meth:`handle_batch` gets at once (1: one at a time).
+        self.batch_size = 1
 
     def handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
         """Settle ``message``: ack it, or park or dead-letter it. Subclasses implement it."""
         raise TypeError(f"{type(self).__name__} must implement handle()")
 
+    def handle_batch(self, messages: list[Message], publisher: ConfirmedPublisher) -> None:
+        """Settle up to :attr:`batch_size` messages received together; by default one at a
+        time, until the loop is asked to stop (what is left is redelivered)."""
+        for message in messages:
+            if self.stopping:
+                return
+            self.handle(message, publisher)
+
     def consume(self, session: BrokerSession) -> None:
         publisher = session.publisher()
         received: list[Message] = []
-        consumer = session.consumer(self._queue, received.append, prefetch=self._prefetch)
+        consumer = session.consumer(self._queue, received.append,
+                                    prefetch=max(self._prefetch, self.batch_size))
         self.ready.set()
         try:
             while not self.stopping:
-                session.drain(0.2)
+                if session.drain(0.2):
+                    # A batch takes what has already arrived, not what might arrive soon.
+                    while len(received) < self.batch_size and session.drain(_TOP_UP_SECONDS):
+                        pass
                 while received and not self.stopping:
-                    self.handle(received.pop(0), publisher)
+                    batch = received[:self.batch_size]
+                    del received[:self.batch_size]
+                    self.handle_batch(batch, publisher)
         finally:
             consumer.cancel()
 

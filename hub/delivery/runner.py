@@ -15,12 +15,16 @@ Contract, per message of ``hub.out.<destination>``:
 Parked and dead-lettered copies are confirmed by the broker before the original is acked. The
 delivered mark is written after delivery, so a crash in between can deliver twice but never
 loses a record.
+
+A :class:`BatchDestination` (the supervision database) gets the messages that have arrived, up
+to the policy's ``batch_size``, in one call, with one idempotency query and one mark for all of
+them; the contract above holds per message.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -35,7 +39,7 @@ from tenacity import (
 )
 
 from hub.config.retry_schedule import Delay
-from hub.delivery.destinations import Destination
+from hub.delivery.destinations import BatchDestination, Destination
 from hub.delivery.parking import (
     ATTEMPT,
     CONFIRM_TIMEOUT_SECONDS,
@@ -70,7 +74,12 @@ class DeliveredKeys(Protocol):
 
     def delivered(self, destination: str, content_hash: str) -> bool: ...
 
+    def delivered_among(self, destination: str, content_hashes: Collection[str]) -> set[str]: ...
+
     def mark_delivered(self, destination: str, content_hash: str, message_id: str) -> None: ...
+
+    def mark_all_delivered(self, destination: str, delivered: Sequence[tuple[str, str]]
+                           ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class RunnerPolicy:
     first_wait_seconds: float = 0.5
     max_pause_seconds: float = 60.0
     prefetch: int = 16
+    #: At most this many envelopes per batch, for a :class:`BatchDestination`.
+    batch_size: int = 200
 
 
 class DeliveryRunner(ParkingLoop):
@@ -117,6 +128,8 @@ class DeliveryRunner(ParkingLoop):
         self.keys = keys
         self.policy = policy
         self._on_event = on_event or (lambda event: None)
+        if isinstance(destination, BatchDestination):
+            self.batch_size = policy.batch_size
 
     def run(self) -> None:
         """Start the destination, deliver until stopped, then close the destination.
@@ -157,6 +170,70 @@ class DeliveryRunner(ParkingLoop):
             self._event(EventKind.DELIVERED, envelope, attempt, "")
             message.ack()
             self.settled()
+
+    def handle_batch(self, messages: list[Message], publisher: ConfirmedPublisher) -> None:
+        """Several messages for a :class:`BatchDestination`: one idempotency query, one
+        delivery, one mark for all of them. The contract is the one-at-a-time contract: an
+        unreadable envelope is dead-lettered and a duplicate acked as before; a record the
+        destination refuses is dead-lettered alone; if the batch as a whole fails, each
+        message is handled alone (retried, parked or dead-lettered on its own)."""
+        if len(messages) == 1 or not isinstance(self.destination, BatchDestination):
+            super().handle_batch(messages, publisher)
+            return
+        fresh: dict[str, tuple[Message, Envelope, bytes]] = {}
+        duplicates: list[tuple[Message, Envelope]] = []
+        for message in messages:
+            body = body_bytes(message)
+            try:
+                envelope = Envelope.from_bytes(body)
+            except ValidationError as e:
+                self._dead(message, None, self.attempt_of(message), ENVELOPE_INVALID, str(e),
+                           publisher)
+                continue
+            if envelope.content_hash in fresh:
+                duplicates.append((message, envelope))
+            else:
+                fresh[envelope.content_hash] = (message, envelope, body)
+        held = self.keys.delivered_among(self.destination_id, fresh.keys())
+        for content_hash in held:
+            message, envelope, _body = fresh.pop(content_hash)
+            duplicates.append((message, envelope))
+        batch = list(fresh.values())
+        try:
+            refusals = (self.destination.deliver_batch([(e, b) for _m, e, b in batch])
+                        if batch else [])
+        except (PermanentError, TransientError) as e:
+            log.warning("%s: a batch of %d failed (%s); delivering them one at a time",
+                        self.destination_id, len(batch), e)
+            super().handle_batch([message for message, _e, _b in batch], publisher)
+        else:
+            self._settle_batch(batch, refusals, publisher)
+        # After the batch: a copy received beside its first is a duplicate once that one is
+        # delivered, and handled alone (delivered) if it was not.
+        for message, envelope in duplicates:
+            if self.stopping:
+                return  # unacked: redelivered
+            if self.keys.delivered(self.destination_id, envelope.content_hash):
+                self._event(EventKind.DUPLICATE, envelope, self.attempt_of(message),
+                            envelope.content_hash)
+                message.ack()
+            else:
+                self.handle(message, publisher)
+
+    def _settle_batch(self, batch: list[tuple[Message, Envelope, bytes]],
+                      refusals: list[PermanentError | None], publisher: ConfirmedPublisher) -> None:
+        delivered = [(message, envelope) for (message, envelope, _body), refusal
+                     in zip(batch, refusals, strict=True) if refusal is None]
+        self.keys.mark_all_delivered(self.destination_id, [
+            (envelope.content_hash, envelope.message_id) for _message, envelope in delivered])
+        for (message, envelope, _body), refusal in zip(batch, refusals, strict=True):
+            if refusal is not None:
+                self._dead(message, envelope, self.attempt_of(message), DELIVERY_REFUSED,
+                           str(refusal), publisher)
+        for message, envelope in delivered:
+            self._event(EventKind.DELIVERED, envelope, self.attempt_of(message), "")
+            message.ack()
+        self.settled()
 
     def _deliver(self, envelope: Envelope, body: bytes) -> None:
         retrying = Retrying(

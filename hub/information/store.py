@@ -1,7 +1,8 @@
 """The supervision database: every delivered record in the unified standard, filed under its
 entity, for the information service to query.
 
-Landing contract (:meth:`SupervisionStore.land`), per envelope, in one transaction:
+Landing contract (:meth:`SupervisionStore.land`, or :meth:`SupervisionStore.land_batch` for
+many envelopes in one transaction), per envelope:
 
 - a record is found by its business key (:mod:`hub.information.filing`): a correction or a
   withdrawal (the same licence with status 2, the same measure with an end date) replaces the
@@ -19,7 +20,7 @@ business key, and the loser retries as an update.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,7 +36,7 @@ from hub.crypto.sealed_fields import (
     person_digest,
     seal_fields,
 )
-from hub.information.filing import Filing, filing_of
+from hub.information.filing import Filing, NotFiled, filing_of
 from hub.information.migrate import upgrade_to_head
 from hub.information.tables import ENFORCERS, PERSONS, RECORDS, RecordRow
 from hub.journal.engine import create_journal_engine, reading, writing
@@ -116,17 +117,52 @@ class SupervisionStore:
 
         Raises :class:`hub.information.filing.NotFiled` for a record the database does not keep,
         :class:`JournalUnavailable` when the database is unreachable (try again later)."""
-        filing = filing_of(envelope.record_type, envelope.payload)
+        outcome = self.land_batch([envelope])[0]
+        if isinstance(outcome, NotFiled):
+            raise outcome
+        return outcome
+
+    def land_batch(self, envelopes: Sequence[Envelope]) -> list[Landing | NotFiled]:
+        """File every record of ``envelopes`` in one transaction, in order: a correction later
+        in the batch corrects a record filed earlier in it.
+
+        Returns one outcome per envelope: a :class:`Landing`, or the :class:`NotFiled` error of
+        a record the database does not keep (nothing of it written; the others land). Raises
+        for the whole batch, nothing of it written: :class:`JournalUnavailable` when the
+        database is unreachable, :class:`RecordsRefused` when it refuses a value."""
         keyring = self.keyring.current()
-        sealed, digests, key_id = self._sealed(envelope, keyring)
-        columns = _columns(filing, envelope) | {"envelope": sealed, "key_id": key_id,
-                                                "landed_at": utc_now()}
-        for _attempt in range(2):
+        prepared: list[_Prepared | NotFiled] = []
+        for envelope in envelopes:
+            try:
+                filing = filing_of(envelope.record_type, envelope.payload)
+            except NotFiled as refused:
+                prepared.append(refused)
+                continue
+            sealed, digests, key_id = self._sealed(envelope, keyring)
+            columns = _columns(filing, envelope) | {"envelope": sealed, "key_id": key_id,
+                                                    "landed_at": utc_now()}
+            prepared.append(_Prepared(filing, envelope, columns, digests))
+        # Rows are locked in key order, so two processes landing overlapping batches wait for
+        # each other instead of deadlocking; the sort is stable, so a record's versions keep
+        # the batch's order.
+        filed = sorted((item for item in prepared if isinstance(item, _Prepared)),
+                       key=lambda item: (item.filing.record_type, item.filing.business_key))
+        landings: dict[_Prepared, Landing] = {}
+        if filed:
             with writing(self.engine) as connection:
-                outcome = self._file(connection, filing, envelope, columns, digests)
+                for item in filed:
+                    landings[item] = self._file_once(connection, item)
+        return [item if isinstance(item, NotFiled) else landings[item] for item in prepared]
+
+    def _file_once(self, connection: Connection, item: _Prepared) -> Landing:
+        """File one record; if another process inserted it meanwhile, the second attempt
+        (which sees that row: each statement reads what is committed) updates it."""
+        for _attempt in range(2):
+            outcome = self._file(connection, item.filing, item.envelope, item.columns,
+                                 item.digests)
             if outcome is not None:
                 return outcome
-        raise JournalUnavailable(f"record {filing.business_key!r} kept changing while landing")
+        raise JournalUnavailable(f"record {item.filing.business_key!r} kept changing while landing")
 
     def _file(self, connection: Connection, filing: Filing, envelope: Envelope,
               columns: dict[str, Any], digests: list[tuple[str, str]]) -> Landing | None:
@@ -186,6 +222,17 @@ class SupervisionStore:
                           row.status),
             envelope=envelope,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """One envelope ready to file: its filing, its columns (payload sealed) and the digests
+    of the ID numbers in it."""
+
+    filing: Filing
+    envelope: Envelope
+    columns: dict[str, Any]
+    digests: list[tuple[str, str]]
 
 
 class _Statements:

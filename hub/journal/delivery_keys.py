@@ -9,7 +9,7 @@ gives the key back with :meth:`DeliveryKeys.release` so the retry can claim it a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,9 @@ class DeliveryKeys:
             )
             .returning(DeliveryKeyRow.message_id)
         )
+        self._mark = insert(DeliveryKeyRow).on_conflict_do_nothing(
+            index_elements=[DeliveryKeyRow.destination, DeliveryKeyRow.content_hash]
+        )
 
     def claim(self, destination: str, content_hash: str, message_id: str) -> bool:
         """True if this is the first claim of the key: deliver. False if it was claimed (or
@@ -64,6 +67,30 @@ class DeliveryKeys:
                 )
             ).first()
             return found is not None
+
+    def delivered_among(self, destination: str, content_hashes: Collection[str]) -> set[str]:
+        """Which of ``content_hashes`` ``destination`` has already (one query for a batch)."""
+        if not content_hashes:
+            return set()
+        with reading(self._engine) as connection:
+            return set(connection.scalars(
+                select(DeliveryKeyRow.content_hash).where(
+                    DeliveryKeyRow.destination == destination,
+                    DeliveryKeyRow.content_hash.in_(set(content_hashes)),
+                )
+            ))
+
+    def mark_all_delivered(self, destination: str, delivered: Sequence[tuple[str, str]]) -> None:
+        """:meth:`mark_delivered` for each ``(content_hash, message_id)``, in one transaction."""
+        if not delivered:
+            return
+        now = self._clock()
+        with writing(self._engine) as connection:
+            connection.execute(self._mark, [
+                {"destination": destination, "content_hash": content_hash,
+                 "message_id": message_id, "first_delivered_at": now}
+                for content_hash, message_id in delivered
+            ])
 
     def mark_delivered(self, destination: str, content_hash: str, message_id: str) -> None:
         """Record a completed delivery (a second mark of the same key changes nothing).

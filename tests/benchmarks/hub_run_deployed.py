@@ -20,7 +20,9 @@ the peer's do):
    pre-loaded inputs, for each worker broker client of ``--clients`` (pika, the default on
    RabbitMQ, and kombu, as before it): inputs/s and envelopes/s (three per input) between 10%
    and 90% drained, and the CPU time per input of the hub's processes over the same stretch
-   (from /proc);
+   (from /proc); beside them, the supervision database's landing rate over the same stretch,
+   its backlog at 90% and how long after that the last record landed (whether landing keeps
+   up with the pipeline);
 4. latency, publish to delivered (the record's arrival in the city platform's queue), p50 and
    p99, with inputs published at 25% and 50% of the saturated rate of one worker to a running
    ``hub run``;
@@ -79,6 +81,8 @@ STAGES: dict[str, tuple[str, ...]] = {
 SAMPLE = Path(__file__).parents[1] / "schemas" / "samples" / "valid" / "administrative_penalty.json"
 TICKS = os.sysconf("SC_CLK_TCK")
 DESTINATIONS = ("hub.out.city-platform", "hub.out.credit-platform", "hub.out.service-hall")
+#: The queue of the supervision database, which the hub itself lands (one record per input).
+LANDING = "hub.out.supervision-db"
 
 
 CLUSTER_SCRIPT = Path(__file__).parents[1] / "cluster" / "rabbitmq-cluster.sh"
@@ -352,6 +356,7 @@ def hub_run(target: Target, payloads: list[bytes], workers: int,
                 now = time.perf_counter()
                 if "10" not in marks and done >= total * 0.1:
                     marks["10"] = (now, _cpu_ticks(process.pid))
+                    landed_at_10 = done - _depth(url, LANDING)
                     first_done = done
                     if profile is not None and "rate" in marks:
                         # Sample for the time the middle half should take at the rate so far.
@@ -362,13 +367,15 @@ def hub_run(target: Target, payloads: list[bytes], workers: int,
                 if "10" in marks and done >= total * 0.9:
                     marks["90"] = (now, _cpu_ticks(process.pid))
                     last_done = done
+                    backlog = _depth(url, LANDING)
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"hub run ended or stalled: {log.read_text()[-2000:]}")
                 time.sleep(0.02)
-            while min(_depth(url, q) for q in DESTINATIONS) < total:
+            while min(_depth(url, q) for q in DESTINATIONS) < total or _depth(url, LANDING):
                 if time.monotonic() > deadline:
-                    raise RuntimeError("not every record reached its three destinations")
+                    raise RuntimeError("not every record reached its destinations and was landed")
                 time.sleep(0.1)
+            drained = time.perf_counter()
         finally:
             if sampler is not None:
                 sampler.wait(120)
@@ -378,7 +385,9 @@ def hub_run(target: Target, payloads: list[bytes], workers: int,
     inputs = last_done - first_done
     cpu = (marks["90"][1] - marks["10"][1]) / TICKS
     return {"inputs/s": inputs / seconds, "envelopes/s": 3 * inputs / seconds,
-            "cpu µs/input": cpu / inputs * 1e6}
+            "cpu µs/input": cpu / inputs * 1e6,
+            "landed/s": (last_done - backlog - landed_at_10) / seconds,
+            "landing backlog": backlog, "landing tail s": drained - marks["90"][0]}
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -563,6 +572,10 @@ def main() -> None:
             print(f"hub run --workers {workers}, worker on {client}: {figures['inputs/s']:6.0f} "
                   f"inputs/s = {figures['envelopes/s']:.0f} envelopes/s, "
                   f"{figures['cpu µs/input']:.0f} µs CPU per input (all processes)")
+            print(f"  supervision database: {figures['landed/s']:6.0f} records/s landed over the "
+                  f"same stretch ({figures['landed/s'] / figures['inputs/s']:.2f} of the inputs' "
+                  f"rate); {figures['landing backlog']:.0f} waiting at 90%, all landed "
+                  f"{figures['landing tail s']:.1f} s later")
             if (client, workers) == first:
                 _print_breakdown(profile, figures["cpu µs/input"])
     for workers in args.workers:

@@ -140,3 +140,26 @@ def test_received_at_orders_versions_not_arrival(
     earlier = envelopes("supervision_alert", alert, received_at=later.received_at - timedelta(1))
     store.land(later)
     assert store.land(earlier) is Landing.STALE
+
+
+def test_a_batch_lands_in_order_in_one_go_and_keeps_what_it_cannot_file_apart(
+    store: SupervisionStore, envelopes: Envelopes
+) -> None:
+    licence = sample("administrative_licence")
+    first = envelopes("administrative_licence", licence)
+    withdrawn = envelopes("administrative_licence", {**licence, "status": "2"})
+    penalty = envelopes("administrative_penalty", sample("administrative_penalty"))
+    feedback = envelopes("feedback", sample("feedback"))
+    outcomes = store.land_batch([first, penalty, feedback, withdrawn, penalty])
+    assert outcomes[:2] == [Landing.LANDED, Landing.LANDED]
+    assert isinstance(outcomes[2], NotFiled) and "feedback" in str(outcomes[2])
+    # The withdrawal corrects the licence filed earlier in the same batch; the penalty's
+    # second copy is the version just filed.
+    assert outcomes[3:] == [Landing.CORRECTED, Landing.UNCHANGED]
+    with store.reading() as connection:
+        rows = {row.record_type: row for row in connection.execute(select(RECORDS))}
+    assert set(rows) == {"administrative_licence", "administrative_penalty"}
+    assert (rows["administrative_licence"].versions,
+            rows["administrative_licence"].message_id) == (2, withdrawn.message_id)
+    assert store.land_batch([first]) == [Landing.STALE]
+    assert store.land_batch([]) == []
