@@ -5,8 +5,9 @@
 - a user of its own, tagged :data:`MANAGED_TAG` (and nothing else: no management access);
 - vhost permissions: configure its own reply queues ``hub.reply.S.<name>`` only (declare and
   delete them; ``<name>`` as :data:`~schemas.contract.topology.REPLY_NAME_PATTERN`), nothing
-  else; write ``hub.inbound`` (the exchange; the queue of the same name is only reachable by
-  binding, which needs read on an exchange it has none of); read ``hub.out.S`` and its reply
+  else; write ``hub.inbound`` and ``hub.information`` (the exchanges its records and its
+  questions to the information service go to; the queues of the same names are only reachable
+  by binding, which needs read on an exchange it has none of); read ``hub.out.S`` and its reply
   queues (get, consume, purge: its own queues only). It declares ``hub.out.S`` passively (that
   needs no permission) or not at all. Writing to a queue (the hub's feedback copy to a reply
   queue) needs write on the default exchange, which is the hub's alone: binding its reply queue
@@ -35,6 +36,7 @@ from adapters.amqp.management import ManagementApi, segment
 from adapters.sdk.adapter_errors import ConfigError, TransientError
 from schemas.contract.topology import (
     INBOUND,
+    INFORMATION,
     REPLY_NAME_PATTERN,
     outbound_queue_name,
     reply_queue_pattern,
@@ -74,7 +76,7 @@ class DepartmentAccess:
         replies = f"{re.escape(reply_queue_prefix(self.system))}{REPLY_NAME_PATTERN}"
         return {
             "configure": reply_queue_pattern(self.system),
-            "write": f"^{re.escape(INBOUND)}$",
+            "write": f"^(?:{re.escape(INBOUND)}|{re.escape(INFORMATION)})$",
             "read": f"^(?:{re.escape(self.queue)}|{replies})$",
         }
 

@@ -12,10 +12,14 @@ The policy file (``HUB_INFORMATION_ACCESS``; YAML) lists the callers::
           administrative_licence: [party.name, party.credit_code, licence_number, valid_to]
         personal: published                 # masked (default) | published | whole
         acts_for: [market, culture]         # departments it may run the discipline check for
+        broker_user: dept-service-hall      # optional: its RabbitMQ user, for the AMQP door
 
 Contract:
 - a caller is known by its token alone (compared by SHA-256 digest in constant time); an
   unknown token is :class:`NotAuthenticated`, and which of the two it was is never said;
+- over AMQP, a caller is known by its ``broker_user``: the broker user RabbitMQ authenticated
+  the request's connection as (the ``user_id`` property, which RabbitMQ checks); a user no
+  entry names is :class:`NotAuthenticated`;
 - an operation, a purpose or a department the caller's entry does not name is
   :class:`QueryRefused` before anything is read;
 - an answer leaves out every record of a type the entry does not name and, where ``fields``
@@ -68,6 +72,9 @@ class CallerPolicy(BaseModel):
     acts_for: tuple[str, ...] = Field(
         default=(), description="Departments it may run the discipline check for; its own id "
         "always.")
+    broker_user: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="The RabbitMQ user whose requests to the AMQP door are this caller's.")
 
     @field_validator("record_types")
     @classmethod
@@ -138,7 +145,11 @@ class AccessPolicy:
         ids = [c.id for c in callers]
         if len(set(ids)) != len(ids):
             raise ConfigError("information access: a caller id appears twice")
+        users = [c.broker_user for c in callers if c.broker_user is not None]
+        if len(set(users)) != len(users):
+            raise ConfigError("information access: a broker user belongs to two callers")
         self.callers = {c.id: c for c in callers}
+        self._by_user = {c.broker_user: c for c in callers if c.broker_user is not None}
         self._by_digest: dict[bytes, CallerPolicy] = {}
         if resolve:
             for caller in callers:
@@ -171,6 +182,15 @@ class AccessPolicy:
             if hmac.compare_digest(known, digest):
                 return caller
         raise NotAuthenticated("unknown credentials")
+
+    def by_broker_user(self, user: str | None) -> CallerPolicy:
+        """The caller whose requests come from broker user ``user`` (the ``user_id`` the broker
+        checked); :class:`NotAuthenticated` when there is none or no entry names it."""
+        caller = self._by_user.get(user or "")
+        if caller is None:
+            raise NotAuthenticated("no caller has this broker user" if user
+                                   else "no user_id on the request")
+        return caller
 
 
 def _digest(token: str) -> bytes:

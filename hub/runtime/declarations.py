@@ -17,6 +17,9 @@ from schemas.contract.topology import (
     INBOUND,
     INBOUND_DEAD_QUEUE,
     INBOUND_RETRY_QUEUE,
+    INFORMATION,
+    INFORMATION_MAX_WAITING,
+    INFORMATION_TTL_MS,
     OUTBOUND,
     RETRY,
     SPECIAL_QUEUES,
@@ -52,6 +55,8 @@ class Topology:
         self.outbound_exchange = Exchange(OUTBOUND, "direct", durable=True)
         self.retry_exchange = Exchange(RETRY, "topic", durable=True)
         self.dead_exchange = Exchange(DEAD, "direct", durable=True)
+        # Topic with "#" rather than fanout, as for the delays below.
+        self.information_exchange = Exchange(INFORMATION, "topic", durable=True)
         self.inbound_queue = self._queue(
             INBOUND, self.inbound_exchange, "#", dead_letter_key=INBOUND, delivery_limit=True
         )
@@ -68,6 +73,11 @@ class Topology:
                 },
             ),
             self._queue(INBOUND_DEAD_QUEUE, self.dead_exchange, INBOUND),
+            self._queue(INFORMATION, self.information_exchange, "#", extra={
+                "x-message-ttl": INFORMATION_TTL_MS,
+                "x-max-length": INFORMATION_MAX_WAITING,
+                "x-overflow": "reject-publish",
+            }),
         ]
         for destination in [*destinations, *SPECIAL_QUEUES]:
             name = outbound_queue_name(destination)
@@ -95,6 +105,7 @@ class Topology:
             self.outbound_exchange,
             self.retry_exchange,
             self.dead_exchange,
+            self.information_exchange,
             *self.delay_exchanges.values(),
         ]
 

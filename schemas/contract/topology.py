@@ -5,6 +5,7 @@ Exchanges:
   ``hub.outbound`` (direct) where the hub publishes, routing key = destination
   ``hub.retry``    (topic)  inputs waiting to be tried again; they come back to ``hub.inbound``
   ``hub.dead``     (direct) dead letters, routing key = the name of the queue they died in
+  ``hub.information`` (topic) questions to the information service's AMQP door, any key
 
 Queues:
   ``hub.inbound``            everything sources publish
@@ -20,6 +21,10 @@ Queues:
   ``hub.claim``              registrations no approving department was found for (认领)
   ``hub.delay.<d>``          deliveries waiting ``d`` (e.g. 30m) before their next attempt; on
                              expiry they return to ``hub.outbound`` under their destination key
+  ``hub.information``        questions waiting for the AMQP door; a question older than
+                             ``INFORMATION_TTL_MS`` is dropped (its asker has stopped
+                             waiting), and a full queue refuses new ones (``reject-publish``:
+                             the asker's publish is nacked), so a flood is bounded
   ``hub.reply.<source>.<n>`` a source's own reply queues (it declares and reads them; the hub
                              declares none): the only queues a ``reply_to`` may name, besides
                              RabbitMQ's direct reply-to (``amq.rabbitmq.reply-to``)
@@ -37,6 +42,12 @@ INBOUND = "hub.inbound"
 OUTBOUND = "hub.outbound"
 RETRY = "hub.retry"
 DEAD = "hub.dead"
+#: The information service's AMQP door: exchange and queue of the same name.
+INFORMATION = "hub.information"
+#: How long a question waits for the door before it is dropped.
+INFORMATION_TTL_MS = 60_000
+#: How many questions may wait at once; beyond, new ones are refused at publish.
+INFORMATION_MAX_WAITING = 10_000
 INBOUND_RETRY_QUEUE = "hub.inbound.retry"
 INBOUND_DEAD_QUEUE = "hub.inbound.dead"
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from hub.assembly import Hub
+from hub.config.settings import load_settings
 from hub.crypto.key_files import ensure_keyring
 from hub.crypto.keyring import KeyringSource
 from hub.information import SupervisionStore
@@ -97,3 +99,24 @@ def open_store(store_url: str, keyring: KeyringSource
 @pytest.fixture
 def store(open_store: Callable[[], SupervisionStore]) -> SupervisionStore:
     return open_store()
+
+
+#: The credit code of the entity the samples are filed under.
+ENTITY = "91310112087994932F"
+#: The ID number of the natural person in the penalty sample.
+PERSON_ID = "310112199001011234"
+
+
+def hub_with_samples(data_dir: Path, broker_url: str) -> Hub:
+    """A hub on ``broker_url`` whose supervision database holds the samples of a licence, a
+    measure, an inspection and a natural person's penalty."""
+    built = Hub(load_settings(data_dir=data_dir, broker_url=broker_url))
+    store = built.open_supervision_store()
+    envelopes = Envelopes()
+    try:
+        for record_type in ("administrative_licence", "discipline_measure",
+                            "administrative_penalty", "inspection_result"):
+            store.land(envelopes(record_type, sample(record_type)))
+    finally:
+        store.close()
+    return built

@@ -18,15 +18,12 @@ from fastapi.testclient import TestClient
 from adapters.simulators.ports import free_port
 from hub.app.http.information_api import create_app
 from hub.assembly import Hub
-from hub.config.settings import load_settings
 from hub.information.access import AccessPolicy
-from tests.information.conftest import Envelopes, sample
+from tests.information.conftest import ENTITY, PERSON_ID, hub_with_samples
 from tests.support.waiting import wait_until
 
-ENTITY = "91310112087994932F"
 HALL_TOKEN = "hall-token-0123456789abcdef"
 OFFICER_TOKEN = "officer-token-0123456789abcdef"
-PERSON_ID = "310112199001011234"
 
 POLICY = {
     "callers": [
@@ -44,18 +41,7 @@ POLICY = {
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Hub:
-    """An embedded hub whose supervision database holds a licence, a measure and a natural
-    person's penalty."""
-    built = Hub(load_settings(data_dir=tmp_path, broker_url="memory://"))
-    store = built.open_supervision_store()
-    envelopes = Envelopes()
-    try:
-        for record_type in ("administrative_licence", "discipline_measure",
-                            "administrative_penalty", "inspection_result"):
-            store.land(envelopes(record_type, sample(record_type)))
-    finally:
-        store.close()
-    return built
+    return hub_with_samples(tmp_path, "memory://")
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """``hub information serve``: the information service's REST door (needs the ``admin`` extra,
-which brings the HTTP server)."""
+which brings the HTTP server) and its AMQP door."""
 
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -24,14 +25,19 @@ def information() -> None:
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The callers' access policy (YAML; see hub/information/access.py) "
               "[env HUB_INFORMATION_ACCESS].")
+@click.option("--amqp/--no-amqp", default=True, show_default=True,
+              help="Also answer questions published to hub.information on the hub's broker.")
 @tls_options("HUB_INFORMATION")
 @click.pass_obj
 def serve(
-    state: CliState, host: str, port: int, access_file: Path, ssl_certfile: Path | None,
-    ssl_keyfile: Path | None, ssl_client_ca: Path | None, behind_tls_proxy: bool,
+    state: CliState, host: str, port: int, access_file: Path, amqp: bool,
+    ssl_certfile: Path | None, ssl_keyfile: Path | None, ssl_client_ca: Path | None,
+    behind_tls_proxy: bool,
 ) -> None:
     """Serve the profile, the joint-discipline check and the searches over HTTP (JSON, with
-    /openapi.json), to the callers of the access policy, each with its own bearer token.
+    /openapi.json), to the callers of the access policy, each with its own bearer token; and,
+    unless --no-amqp, over AMQP request-reply (exchange hub.information; the caller known by
+    its broker-checked user_id, the answer to its reply_to).
 
     Anywhere but loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy,
     else it exits 2; so does a policy whose token references do not resolve. Exits 0 on
@@ -44,10 +50,14 @@ def serve(
         click.echo("the information service needs: pip install 'supervision-hub[admin]'",
                    err=True)
         sys.exit(2)
+    from hub.app.amqp.information_door import door_running
     from hub.information.access import AccessPolicy
 
     with exit_codes():
-        app = create_app(state.hub(), AccessPolicy.load(access_file))
-        serve_api(app, name="information service", host=host, port=port, limits=INFORMATION_LIMITS,
-                  ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
-                  ssl_client_ca=ssl_client_ca, behind_tls_proxy=behind_tls_proxy)
+        hub, policy = state.hub(), AccessPolicy.load(access_file)
+        app = create_app(hub, policy)
+        with door_running(hub, policy) if amqp else nullcontext():
+            serve_api(app, name="information service", host=host, port=port,
+                      limits=INFORMATION_LIMITS, ssl_certfile=ssl_certfile,
+                      ssl_keyfile=ssl_keyfile, ssl_client_ca=ssl_client_ca,
+                      behind_tls_proxy=behind_tls_proxy)

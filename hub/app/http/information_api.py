@@ -24,12 +24,11 @@ database is down: ask again later); never a stack trace. Every answered question
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Query
 from fastapi import Path as InPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.sdk.http_server import ServerLimits
 from hub.app.http.error_responses import install_error_handlers
@@ -42,9 +41,19 @@ from hub.information.answers import (
     RecordPage,
     SearchPage,
 )
+from hub.information.desk import (
+    Answer,
+    DisciplineQuestion,
+    InformationDesk,
+    NameSearch,
+    PersonSearch,
+    ProfileQuestion,
+)
 from hub.information.queries import PAGE_LIMIT
 from hub.information.service import BadQuery, InformationService, QueryRefused
 from hub.journal import Journal
+
+_A = TypeVar("_A", EntityProfile, DisciplineCheck, SearchPage, RecordPage)
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut, "description": text}
@@ -64,44 +73,32 @@ CreditCode = Annotated[str, InPath(min_length=1, max_length=64,
                                    description="The entity's Unified Social Credit Code.")]
 
 
-class PersonSearch(BaseModel):
-    """A search for the records naming a person, by ID number (in the body, not the URL, so
-    that it reaches no access log)."""
+class _Desk:
+    """The desk on the store and the journal the app opens when it starts."""
 
-    model_config = ConfigDict(extra="forbid")
+    def __init__(self) -> None:
+        self.desk: InformationDesk | None = None
 
-    id_number: str = Field(min_length=1, max_length=64)
-    purpose: str = Field(min_length=1, max_length=200)
-    offset: int = Field(default=0, ge=0)
-
-
-class _Service:
-    """The service on the store and the journal the app opens when it starts."""
-
-    def __init__(self, hub: Hub) -> None:
-        self.hub = hub
-        self.service: InformationService | None = None
-
-    def get(self) -> InformationService:
-        if self.service is None:
+    def get(self) -> InformationDesk:
+        if self.desk is None:
             raise RuntimeError("the information API is not started (use it through its lifespan)")
-        return self.service
+        return self.desk
 
 
 def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
     """The REST door for ``hub``'s supervision database, answering the callers of ``policy``.
     Nothing connects here: the store and the journal open when the app starts."""
-    opened = _Service(hub)
+    opened = _Desk()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         journal: Journal = hub.open_journal()
         store = hub.open_supervision_store()
-        opened.service = InformationService(store, journal.audit)
+        opened.desk = InformationDesk(InformationService(store, journal.audit))
         try:
             yield
         finally:
-            opened.service = None
+            opened.desk = None
             store.close()
             journal.close()
 
@@ -130,9 +127,8 @@ def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
                 ) -> EntityProfile:
         """Everything filed under the entity that is in force (or happened) on ``as_of``, as
         far as the caller's policy shows it."""
-        found.check("profile", purpose)
-        answer = opened.get().profile(found.caller(purpose), credit_code, as_of or date.today())
-        return found.trimmed(answer)
+        return _as(EntityProfile, opened.get().answer(found, ProfileQuestion(
+            purpose=purpose, credit_code=credit_code, as_of=as_of)))
 
     @app.get("/entities/{credit_code}/discipline-check", tags=["entities"])
     def discipline_check(
@@ -143,9 +139,9 @@ def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
     ) -> DisciplineCheck:
         """May ``department`` grant ``licence_item`` to the entity on ``on``? The
         joint-discipline measures in force that restrict it, or none."""
-        found.check("discipline_check", purpose, department)
-        return opened.get().discipline_check(found.caller(purpose), credit_code, department,
-                                             licence_item, on or date.today())
+        return _as(DisciplineCheck, opened.get().answer(found, DisciplineQuestion(
+            purpose=purpose, credit_code=credit_code, department=department,
+            licence_item=licence_item, on=on)))
 
     @app.get("/entities", tags=["entities"])
     def search_by_name(
@@ -155,16 +151,19 @@ def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = PAGE_LIMIT,
     ) -> SearchPage:
         """Entities whose name starts with ``name``, by credit code, a page at a time."""
-        found.check("search_by_name", purpose)
-        return opened.get().search_by_name(found.caller(purpose), name, offset, limit)
+        return _as(SearchPage, opened.get().answer(found, NameSearch(
+            purpose=purpose, name=name, offset=offset, limit=limit)))
 
     @app.post("/persons/search", tags=["persons"])
     def search_by_person(request: PersonSearch, found: Caller) -> RecordPage:
         """The records naming a person by ID number, newest first (callers entitled to
         personal data only)."""
-        found.check("search_by_person", request.purpose)
-        page = opened.get().search_by_person(found.caller(request.purpose), request.id_number,
-                                             request.offset)
-        return found.trimmed_page(page)
+        return _as(RecordPage, opened.get().answer(found, request))
 
     return app
+
+
+def _as(kind: type[_A], answer: Answer) -> _A:
+    """``answer``, which the desk gives for the question asked, as the endpoint declares it."""
+    assert isinstance(answer, kind)
+    return answer

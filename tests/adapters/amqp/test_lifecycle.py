@@ -225,7 +225,7 @@ def test_the_user_is_named_after_the_system_unless_configured() -> None:
         "exchange": "hub.inbound", "write": r"^state-assets\.[^.]+$", "read": "^$"}
     assert adapter.access.permissions() == {
         "configure": r"^hub\.reply\.state\-assets\.[A-Za-z0-9_-]{1,64}$",
-        "write": r"^hub\.inbound$",
+        "write": r"^(?:hub\.inbound|hub\.information)$",
         "read": r"^(?:hub\.out\.state\-assets|hub\.reply\.state\-assets\.[A-Za-z0-9_-]{1,64})$"}
 
 

@@ -1,0 +1,1 @@
+"""The hub's doors over AMQP (the information service's request-reply door)."""
