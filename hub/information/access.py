@@ -37,7 +37,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from adapters.sdk.config import SecretRef, resolve_secret
 from hub.information.answers import EntityProfile, RecordPage, Visibility
@@ -151,9 +158,12 @@ class AccessPolicy:
         self.callers = {c.id: c for c in callers}
         self._by_user = {c.broker_user: c for c in callers if c.broker_user is not None}
         self._by_digest: dict[bytes, CallerPolicy] = {}
+        self._tokens: dict[str, SecretStr] = {}
         if resolve:
             for caller in callers:
-                token = resolve_secret(caller.token).get_secret_value()
+                secret = resolve_secret(caller.token)
+                self._tokens[caller.id] = secret
+                token = secret.get_secret_value()
                 if len(token) < MIN_TOKEN_LENGTH:
                     raise ConfigError(f"information access: {caller.id}'s token is shorter "
                                       f"than {MIN_TOKEN_LENGTH} characters")
@@ -182,6 +192,11 @@ class AccessPolicy:
             if hmac.compare_digest(known, digest):
                 return caller
         raise NotAuthenticated("unknown credentials")
+
+    def passwords(self) -> dict[str, SecretStr]:
+        """Each caller's token by caller id, for a door that checks a digest made with it (a
+        WS-Security PasswordDigest) rather than the token itself."""
+        return dict(self._tokens)
 
     def by_broker_user(self, user: str | None) -> CallerPolicy:
         """The caller whose requests come from broker user ``user`` (the ``user_id`` the broker

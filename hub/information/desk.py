@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from hub.information.access import CallerPolicy
 from hub.information.answers import (
@@ -117,3 +117,11 @@ class InformationDesk:
                 caller.check("search_by_person", question.purpose)
                 return caller.trimmed_page(self.service.search_by_person(
                     who, question.id_number, question.offset))
+
+
+def first_problem(error: ValidationError) -> str:
+    """The first problem of a question that does not validate, for the caller, without the
+    values it was given (a question may hold an ID number)."""
+    problem = error.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "the question"
+    return f"{where}: {problem['msg']}"

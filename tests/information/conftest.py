@@ -105,6 +105,22 @@ def store(open_store: Callable[[], SupervisionStore]) -> SupervisionStore:
 ENTITY = "91310112087994932F"
 #: The ID number of the natural person in the penalty sample.
 PERSON_ID = "310112199001011234"
+#: The doors' callers: the service hall (profiles, checks, name searches; licences trimmed to
+#: four fields) and a personal-information officer (ID-number searches), tokens by reference.
+HALL_TOKEN = "hall-token-0123456789abcdef"
+OFFICER_TOKEN = "officer-token-0123456789abcdef"
+POLICY: dict[str, Any] = {
+    "callers": [
+        {"id": "service-hall", "token": "env:TEST_INFO_HALL",
+         "purposes": ["行政审批"], "operations": ["profile", "discipline_check", "search_by_name"],
+         "record_types": ["administrative_licence", "discipline_measure"],
+         "fields": {"administrative_licence": ["party.name", "licence_number", "valid_to"]},
+         "personal": "published", "acts_for": ["commerce"]},
+        {"id": "pi-officer", "token": "env:TEST_INFO_OFFICER", "purposes": ["个人信息核查"],
+         "operations": ["search_by_person"], "record_types": ["administrative_penalty"],
+         "personal": "whole"},
+    ]
+}
 
 
 def hub_with_samples(data_dir: Path, broker_url: str) -> Hub:

@@ -27,22 +27,23 @@ from hub.information.service import InformationService
 from hub.runtime.broker import BrokerSession
 from schemas.contract.topology import INFORMATION
 from tests.adapters.amqp.harness import AmqpDirectHarness, department_on
-from tests.information.conftest import ENTITY, PERSON_ID, hub_with_samples
+from tests.information.conftest import (
+    ENTITY,
+    HALL_TOKEN,
+    OFFICER_TOKEN,
+    PERSON_ID,
+    POLICY,
+    hub_with_samples,
+)
 
 DIRECT = "amq.rabbitmq.reply-to"
 
 
 def policy(tmp_path: Path, hall_user: str, officer_user: str) -> AccessPolicy:
-    callers = {"callers": [
-        {"id": "service-hall", "token": "env:TEST_INFO_HALL", "broker_user": hall_user,
-         "purposes": ["行政审批"], "operations": ["profile", "discipline_check", "search_by_name"],
-         "record_types": ["administrative_licence", "discipline_measure"],
-         "fields": {"administrative_licence": ["party.name", "licence_number", "valid_to"]},
-         "personal": "published", "acts_for": ["commerce"]},
-        {"id": "police", "token": "env:TEST_INFO_OFFICER", "broker_user": officer_user,
-         "purposes": ["个人信息核查"], "operations": ["search_by_person"],
-         "record_types": ["administrative_penalty"], "personal": "whole"},
-    ]}
+    """The doors' policy, each caller with its broker user."""
+    hall, officer = POLICY["callers"]
+    callers = {"callers": [{**hall, "broker_user": hall_user},
+                           {**officer, "broker_user": officer_user}]}
     path = tmp_path / "access.yaml"
     path.write_text(yaml.safe_dump(callers, allow_unicode=True), encoding="utf-8")
     return AccessPolicy.load(path)
@@ -77,8 +78,8 @@ def world(rabbitmq_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
           ) -> Iterator[tuple[AmqpDirectHarness, AmqpDirectHarness, DoorRunning]]:
     """The service hall and the police as departments with broker users of their own, and the
     door running on the hub's (admin) connection to the same vhost."""
-    monkeypatch.setenv("TEST_INFO_HALL", "hall-token-0123456789abcdef")
-    monkeypatch.setenv("TEST_INFO_OFFICER", "officer-token-0123456789abcdef")
+    monkeypatch.setenv("TEST_INFO_HALL", HALL_TOKEN)
+    monkeypatch.setenv("TEST_INFO_OFFICER", OFFICER_TOKEN)
     with department_on(rabbitmq_url, "service-hall") as hall, \
             department_on(rabbitmq_url, "police") as police:
         hall.adapter().start()
@@ -229,8 +230,8 @@ def test_a_return_address_the_caller_does_not_own_gets_nothing(world: Any) -> No
 def test_the_door_answers_on_the_embedded_broker_into_a_reply_queue(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TEST_INFO_HALL", "hall-token-0123456789abcdef")
-    monkeypatch.setenv("TEST_INFO_OFFICER", "officer-token-0123456789abcdef")
+    monkeypatch.setenv("TEST_INFO_HALL", HALL_TOKEN)
+    monkeypatch.setenv("TEST_INFO_OFFICER", OFFICER_TOKEN)
     url = f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
     hub = hub_with_samples(tmp_path, url)
     running = DoorRunning(hub, policy(tmp_path, "hall-user", "officer-user"))

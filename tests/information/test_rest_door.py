@@ -3,6 +3,7 @@ trimmed to the caller's policy, every error one JSON shape with a code, every qu
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,29 +15,22 @@ import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from zeep import Client
+from zeep.wsse.username import UsernameToken
 
 from adapters.simulators.ports import free_port
 from hub.app.http.information_api import create_app
 from hub.assembly import Hub
 from hub.information.access import AccessPolicy
-from tests.information.conftest import ENTITY, PERSON_ID, hub_with_samples
+from tests.information.conftest import (
+    ENTITY,
+    HALL_TOKEN,
+    OFFICER_TOKEN,
+    PERSON_ID,
+    POLICY,
+    hub_with_samples,
+)
 from tests.support.waiting import wait_until
-
-HALL_TOKEN = "hall-token-0123456789abcdef"
-OFFICER_TOKEN = "officer-token-0123456789abcdef"
-
-POLICY = {
-    "callers": [
-        {"id": "service-hall", "token": "env:TEST_INFO_HALL",
-         "purposes": ["行政审批"], "operations": ["profile", "discipline_check", "search_by_name"],
-         "record_types": ["administrative_licence", "discipline_measure"],
-         "fields": {"administrative_licence": ["party.name", "licence_number", "valid_to"]},
-         "personal": "published", "acts_for": ["commerce"]},
-        {"id": "pi-officer", "token": "env:TEST_INFO_OFFICER", "purposes": ["个人信息核查"],
-         "operations": ["search_by_person"], "record_types": ["administrative_penalty"],
-         "personal": "whole"},
-    ]
-}
 
 
 @pytest.fixture
@@ -146,18 +140,18 @@ def test_the_openapi_document_names_every_operation(client: TestClient) -> None:
                           "/entities", "/persons/search"}
 
 
-def test_hub_information_serve_answers_over_a_real_socket(
+def test_hub_information_serve_answers_over_rest_and_soap_on_real_sockets(
     hub: Hub, tmp_path: Path
 ) -> None:
     path = tmp_path / "access.yaml"
     path.write_text(yaml.safe_dump(POLICY, allow_unicode=True), encoding="utf-8")
-    port = free_port()
+    port, soap_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(HUB_DATA_DIR=str(tmp_path), HUB_BROKER_URL="memory://",
                TEST_INFO_HALL=HALL_TOKEN, TEST_INFO_OFFICER=OFFICER_TOKEN)
     server = subprocess.Popen(
         [sys.executable, "-m", "hub.app.cli", "information", "serve", "--port", str(port),
-         "--access", str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--soap-port", str(soap_port), "--access", str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
         def answering() -> bool:
@@ -174,6 +168,10 @@ def test_hub_information_serve_answers_over_a_real_socket(
         assert answer.json()["licences_in_force"][0]["payload"]["licence_number"] == (
             "JY23101120012345")
         assert httpx.get(f"{url}/entities/{ENTITY}").status_code == 401
+        soap = Client(f"http://127.0.0.1:{soap_port}/soap/information?wsdl",
+                      wsse=UsernameToken("service-hall", HALL_TOKEN, use_digest=True))
+        profile = soap.service.GetProfile(purpose="行政审批", creditCode=ENTITY)
+        assert json.loads(profile.answer)["credit_code"] == ENTITY
     finally:
         server.send_signal(signal.SIGTERM)
         _out, err = server.communicate(timeout=30)

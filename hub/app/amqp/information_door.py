@@ -50,7 +50,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub.assembly import Hub
 from hub.information.access import AccessPolicy, CallerPolicy, NotAuthenticated
-from hub.information.desk import QUESTION, InformationDesk
+from hub.information.desk import QUESTION, InformationDesk, first_problem
 from hub.information.service import BadQuery, InformationService, QueryRefused
 from hub.journal.journal_errors import JournalUnavailable
 from hub.pipeline.reply_to import is_direct_reply_to, reply_address
@@ -140,7 +140,7 @@ class InformationDoor(ConsumerLoop):
         try:
             question = QUESTION.validate_json(body)
         except ValidationError as e:
-            return _error("validation_error", _first_problem(e))
+            return _error("validation_error", first_problem(e))
         try:
             answer: BaseModel = self.desk.answer(caller, question)
         except (BadQuery, QueryRefused) as e:
@@ -158,14 +158,6 @@ class InformationDoor(ConsumerLoop):
 def _error(code: str, message: str) -> tuple[str, bytes]:
     return "error", json.dumps({"error": {"code": code, "message": message}},
                                ensure_ascii=False).encode()
-
-
-def _first_problem(error: ValidationError) -> str:
-    """The first problem of a question that does not validate, without the input's values
-    (the question may hold an ID number)."""
-    problem = error.errors(include_input=False, include_url=False)[0]
-    where = ".".join(str(part) for part in problem["loc"]) or "the question"
-    return f"{where}: {problem['msg']}"
 
 
 @contextmanager
