@@ -67,11 +67,14 @@ setup(
         # SM2, and the pure-Python gmssl leaves the signature's nonce to its caller
         # (hub/crypto/__init__.py). SM3 is hashlib's, SM4 cryptography's.
         "tongsuopy>=1.0",
+        # The information service's REST door and the admin API: routing, validation and
+        # OpenAPI on uvicorn. A core dependency since hub demo asks through the REST door.
+        "fastapi>=0.115",
     ],
     extras_require={
-        # The JSON HTTP admin API (hub admin serve): routing, validation and OpenAPI (uvicorn,
-        # which serves it, is a core dependency since the adapters serve on it too).
-        "admin": ["fastapi>=0.115"],
+        # Kept so that existing `pip install ".[admin]"` commands work: FastAPI, which the admin
+        # API needs, is a core dependency now.
+        "admin": [],
         # ruff: the adapter scaffold's test checks that generated packages pass it.
         # import-linter: tests/test_architecture.py holds the layers of .importlinter.
         # schemathesis and hypothesis: tests/security fuzzes the admin API from its own OpenAPI

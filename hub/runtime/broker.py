@@ -177,6 +177,7 @@ class BrokerSession:
             self._publisher.close()
             self._publisher = None
         if self.connection is not None:
+            _close_orm_sessions(self.connection)
             try:
                 self.connection.release()
             except Exception as e:  # noqa: BLE001 - a dead connection has nothing left to release
@@ -187,6 +188,24 @@ class BrokerSession:
         if self.connection is None:
             raise BrokerUnavailable("the broker session is not open")
         return self.connection
+
+
+def _close_orm_sessions(connection: Connection) -> None:
+    """Give back the database connections of kombu's SQLAlchemy transport (the embedded broker).
+
+    Each of its channels opens an ORM session that kombu never closes; a session whose last
+    statement was a read (a queue it found) keeps its pooled connection checked out. A process
+    that opens broker sessions again and again (the demo, a loop that reconnects) then runs
+    the pool dry ("QueuePool limit of size 5 overflow 10 reached"). Closing the sessions with
+    the connection returns them.
+    """
+    if not connection.connected or connection.transport.driver_type != "sql":
+        return
+    transport = connection.transport
+    for channel in [*getattr(transport, "channels", ()), *getattr(transport, "_avail_channels", ())]:
+        orm_session = getattr(channel, "_session", None)
+        if orm_session is not None:
+            orm_session.close()
 
 
 #: Who the hub publishes as on a transport without users (kombu's SQLite and in-memory brokers,

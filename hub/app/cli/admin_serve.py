@@ -60,12 +60,8 @@ def serve(
     loopback it needs TLS (--ssl-certfile, --ssl-keyfile) or --behind-tls-proxy, else it exits 2.
     Exits 0 on SIGTERM/SIGINT.
     """
-    try:
-        from hub.app.http.admin_api import serve as serve_api
-        from hub.app.http.auth import tokens_from_environment
-    except ImportError:
-        click.echo("the admin API needs: pip install 'supervision-hub[admin]'", err=True)
-        sys.exit(2)
+    from hub.app.http.admin_api import serve as serve_api
+    from hub.app.http.auth import tokens_from_environment
     from hub.journal import JournalUnavailable
 
     with exit_codes():

@@ -14,6 +14,7 @@ from hub.app.cli.shared import CliState, exit_codes
 
 if TYPE_CHECKING:
     from hub.app.demo import DemoReport
+    from hub.assembly import Hub
     from hub.config.settings import HubSettings
 
 
@@ -29,9 +30,11 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
     """Start the hub on the embedded broker, send sample traffic from simulated departments,
     and show what arrived in every queue: deliveries, feedback with reasons, quarantine. Then
     connect it to simulated systems in every exchange mode and show a record from each arrive.
+    Last, ask the information service about one entity through its REST, SOAP and AMQP doors.
 
     Always uses its own embedded broker (never a configured RabbitMQ, whose queues it would
-    read). Exits 0 when every record sent was processed and arrived, 1 otherwise.
+    read). Exits 0 when every record sent was processed and arrived and every door answered
+    alike, 1 otherwise.
     """
     from hub.app.cli.report_cmd import show_todays_report
     from hub.app.demo import load_traffic, run_demo
@@ -55,8 +58,45 @@ def demo(state: CliState, data_dir: Path | None, timeout: float) -> None:
                  "(SOAP, HTTP, a front-end database, a file folder, AMQP)")
         adapters_ok = run_world(settings, directory / "simulated", timeout=timeout,
                                 after=show_todays_report)
+        doors_ok = _ask_every_door(hub, directory)
         _show_evidence(settings)
-        sys.exit(0 if report.processed == report.sent and adapters_ok else 1)
+        sys.exit(0 if report.processed == report.sent and adapters_ok and doors_ok else 1)
+
+
+#: The sections of a profile the demo counts, as it names them.
+_SECTIONS = {"registration": "registration events", "licences_in_force": "licences in force",
+             "penalties": "penalties", "inspections": "inspections",
+             "measures_in_force": "measures in force", "alerts": "alerts",
+             "credit_records": "credit records"}
+
+
+def _ask_every_door(hub: Hub, directory: Path) -> bool:
+    """The information service's three doors asked about one entity; True when each answered
+    and the answers are the same profile."""
+    from hub.app.demo_doors import ask_every_door, busiest_entity
+
+    code = busiest_entity(hub)
+    _heading("Last, the information service: the service hall asks about an entity through "
+             "each door (REST, SOAP, AMQP):")
+    if code is None:
+        click.echo("  the supervision database holds no record to ask about")
+        return False
+    answers = ask_every_door(hub, directory, code)
+    for answer in answers:
+        click.echo(f"  {answer.door:<5} {answer.how}")
+        if answer.profile is None:
+            click.echo(f"        FAILED: {answer.error}")
+            continue
+        counts = ", ".join(f"{len(answer.profile[key])} {label}"
+                           for key, label in _SECTIONS.items() if answer.profile[key])
+        click.echo(f"        {answer.profile['credit_code']} {answer.profile.get('name') or ''}: "
+                   f"{counts or 'nothing in force'}")
+    profiles = [answer.profile for answer in answers]
+    same = all(profile is not None for profile in profiles) and all(
+        profile == profiles[0] for profile in profiles)
+    click.echo("  the three doors gave the same answer; each question is in the audit trail "
+               "(hub audit)" if same else "  the doors' answers differ")
+    return same
 
 
 def _make_keys(keyring: Path) -> None:

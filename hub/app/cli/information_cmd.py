@@ -1,9 +1,7 @@
-"""``hub information serve``: the information service's REST, SOAP and AMQP doors (needs the
-``admin`` extra, which brings the HTTP server)."""
+"""``hub information serve``: the information service's REST, SOAP and AMQP doors."""
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -46,16 +44,11 @@ def serve(
     else it exits 2; so does a policy whose token references do not resolve. Exits 0 on
     SIGTERM/SIGINT.
     """
-    try:
-        from hub.app.http.information_api import INFORMATION_LIMITS, create_app
-        from hub.app.http.serving import serve_api
-    except ImportError:
-        click.echo("the information service needs: pip install 'supervision-hub[admin]'",
-                   err=True)
-        sys.exit(2)
     from adapters.sdk.http_options import TlsConfig
     from hub.app.amqp.information_door import door_running
+    from hub.app.http.information_api import INFORMATION_LIMITS, create_app
     from hub.app.http.information_soap import soap_door_running
+    from hub.app.http.serving import serve_api
     from hub.information.access import AccessPolicy
 
     tls = None

@@ -55,6 +55,11 @@ def test_the_readme_demo_runs_from_any_directory_and_accounts_for_every_record(t
     assert "310112198001011234" not in result.stdout
     arrivals = [line for line in result.stdout.splitlines() if " holds " in line]
     assert len(arrivals) == 6 and all(line.split()[0] == "ok" for line in arrivals), result.stdout
+    # Last, one entity asked about through each of the information service's doors.
+    doors = result.stdout.split("Last, the information service", 1)[1]
+    for door in ("REST  GET http://127.0.0.1:", "SOAP  GetProfile", "AMQP  a question"):
+        assert f"  {door}" in doors, doors
+    assert "FAILED" not in doors and "the three doors gave the same answer" in doors, doors
 
 
 def test_check_with_a_broken_mapping_file_exits_2_with_one_line_and_no_traceback(
