@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 import schemas
 from adapters.registry import AdapterRegistry
@@ -28,6 +29,9 @@ from hub.hosting.adapter_host import (
 )
 from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
 from hub.information import SUPERVISION_DB, StoreDestination, SupervisionStore
+from hub.information.desk import InformationDesk
+from hub.information.live import LiveGatherer, library_source
+from hub.information.service import InformationService
 from hub.journal import Journal, JournalWriter
 from hub.journal.evidence import Evidence
 from hub.journal.protection import standard_personal_paths
@@ -145,6 +149,32 @@ class Hub:
         default), sealing personal fields with the hub's keyring."""
         return SupervisionStore.open(self.settings.resolved_supervision_db_url(), self.keyring(),
                                      standard_personal_paths)
+
+    def live_gatherer(self) -> LiveGatherer:
+        """The platforms a live profile asks (:mod:`hub.information.live`): the legal-entity
+        library when the connections file gives its ``lookup``. The credit platform has no
+        live lookup yet: a live profile names it missing ("not connected").
+
+        Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
+        sources = []
+        lookup = self.connections.lookup()
+        if lookup is not None:
+            sources.append(library_source(
+                build_lookup(self.registry, lookup, LEGAL_ENTITY_LIBRARY), LEGAL_ENTITY_LIBRARY))
+        return LiveGatherer(sources)
+
+    @contextmanager
+    def information_desk(self) -> Iterator[InformationDesk]:
+        """The information service's desk on its own journal (the audit trail), supervision
+        database and live sources; all closed when the block ends. For the doors."""
+        with ExitStack() as opened:
+            journal = self.open_journal()
+            opened.callback(journal.close)
+            store = self.open_supervision_store()
+            opened.callback(store.close)
+            live = self.live_gatherer()
+            opened.callback(live.close)
+            yield InformationDesk(InformationService(store, journal.audit), live)
 
     def journal_writer(self, journal: Journal) -> JournalWriter:
         """The writer that takes journal records off the pipeline's thread, as configured."""

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hub.information.live import LiveData
+
 
 class Visibility(StrEnum):
     """How much of a record's personal data an answer shows.
@@ -74,6 +76,8 @@ class EntityProfile(_Answer):
     truncated: list[str] = Field(
         default_factory=list,
         description="Sections cut at the section limit (the newest are kept).")
+    live: LiveData | None = Field(
+        default=None, description="Asked with live: what the platforms say now (scatter-gather).")
 
 
 class MeasureFinding(_Answer):

@@ -9,7 +9,8 @@ broker-checked AMQP ``user_id``) and hands :meth:`InformationDesk.answer` the ca
    read: the operation, the purpose (用途), the department of a discipline check, a search by
    ID number without the right to see personal data whole;
 2. asks the :class:`InformationService`, which checks the question (:class:`BadQuery`), audits
-   it and reads the supervision database;
+   it and reads the supervision database; a profile asked ``live`` also gathers what the
+   platforms say now, from the sources standing for record types the policy names;
 3. leaves out of the answer every record type and field the policy does not name.
 
 Questions are pydantic models with an ``operation`` tag, so a door that receives JSON (AMQP)
@@ -30,6 +31,7 @@ from hub.information.answers import (
     RecordPage,
     SearchPage,
 )
+from hub.information.live import LiveGatherer
 from hub.information.queries import PAGE_LIMIT
 from hub.information.service import MAX_TEXT, InformationService
 
@@ -49,11 +51,13 @@ class _Question(BaseModel):
 
 
 class ProfileQuestion(_Question):
-    """The entity's profile as of a date (default: today)."""
+    """The entity's profile as of a date (default: today); with ``live``, also what the
+    platforms say of it now (:mod:`hub.information.live`)."""
 
     operation: Literal["profile"] = "profile"
     credit_code: CreditCode
     as_of: date | None = None
+    live: bool = False
 
 
 class DisciplineQuestion(_Question):
@@ -90,10 +94,12 @@ QUESTION = TypeAdapter[Question](Question)
 
 
 class InformationDesk:
-    """Answers the callers of one access policy from one :class:`InformationService`."""
+    """Answers the callers of one access policy from one :class:`InformationService`, and
+    live questions from ``live`` (None: no platform is connected for live data)."""
 
-    def __init__(self, service: InformationService) -> None:
+    def __init__(self, service: InformationService, live: LiveGatherer | None = None) -> None:
         self.service = service
+        self.live = live or LiveGatherer(())
 
     def answer(self, caller: CallerPolicy, question: Question) -> Answer:
         """The answer to ``question`` as ``caller`` may see it. Raises :class:`QueryRefused`,
@@ -102,8 +108,12 @@ class InformationDesk:
         match question:
             case ProfileQuestion():
                 caller.check("profile", question.purpose)
-                return caller.trimmed(self.service.profile(
+                found = caller.trimmed(self.service.profile(
                     who, question.credit_code, question.as_of or date.today()))
+                if not question.live:
+                    return found
+                live = self.live.gather(found.credit_code, caller.record_types)
+                return found.model_copy(update={"live": live})
             case DisciplineQuestion():
                 caller.check("discipline_check", question.purpose, question.department)
                 return self.service.discipline_check(

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ValidationError
 from hub.assembly import Hub
 from hub.information.access import AccessPolicy, CallerPolicy, NotAuthenticated
 from hub.information.desk import QUESTION, InformationDesk, first_problem
-from hub.information.service import BadQuery, InformationService, QueryRefused
+from hub.information.service import BadQuery, QueryRefused
 from hub.journal.journal_errors import JournalUnavailable
 from hub.pipeline.reply_to import is_direct_reply_to, reply_address
 from hub.runtime.broker import BrokerSession, body_bytes
@@ -162,19 +162,15 @@ def _error(code: str, message: str) -> tuple[str, bytes]:
 
 @contextmanager
 def door_running(hub: Hub, policy: AccessPolicy) -> Iterator[InformationDoor]:
-    """``hub``'s AMQP door in a thread of its own, on the hub's broker, with its own journal
-    and supervision-database connections; stopped and closed when the block ends. A broker
+    """``hub``'s AMQP door in a thread of its own, on the hub's broker, with a desk of its own
+    (:meth:`Hub.information_desk`); stopped and closed when the block ends. A broker
     that is down at start delays the door (it reconnects with back-off), not the caller."""
-    journal = hub.open_journal()
-    store = hub.open_supervision_store()
-    door = InformationDoor(hub.settings.resolved_broker_url(), hub.topology,
-                           InformationDesk(InformationService(store, journal.audit)), policy)
-    thread = threading.Thread(target=door.run, name="information-door", daemon=True)
-    thread.start()
-    try:
-        yield door
-    finally:
-        door.stop()
-        thread.join(30)
-        store.close()
-        journal.close()
+    with hub.information_desk() as desk:
+        door = InformationDoor(hub.settings.resolved_broker_url(), hub.topology, desk, policy)
+        thread = threading.Thread(target=door.run, name="information-door", daemon=True)
+        thread.start()
+        try:
+            yield door
+        finally:
+            door.stop()
+            thread.join(30)

@@ -50,8 +50,7 @@ from hub.information.desk import (
     ProfileQuestion,
 )
 from hub.information.queries import PAGE_LIMIT
-from hub.information.service import BadQuery, InformationService, QueryRefused
-from hub.journal import Journal
+from hub.information.service import BadQuery, QueryRefused
 
 _A = TypeVar("_A", EntityProfile, DisciplineCheck, SearchPage, RecordPage)
 
@@ -92,15 +91,12 @@ def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        journal: Journal = hub.open_journal()
-        store = hub.open_supervision_store()
-        opened.desk = InformationDesk(InformationService(store, journal.audit))
-        try:
-            yield
-        finally:
-            opened.desk = None
-            store.close()
-            journal.close()
+        with hub.information_desk() as desk:
+            opened.desk = desk
+            try:
+                yield
+            finally:
+                opened.desk = None
 
     bearer = HTTPBearer(auto_error=False, description="A caller's token (information access).")
 
@@ -124,11 +120,14 @@ def create_app(hub: Hub, policy: AccessPolicy) -> FastAPI:
     @app.get("/entities/{credit_code}", tags=["entities"])
     def profile(credit_code: CreditCode, purpose: Purpose, found: Caller,
                 as_of: Annotated[date | None, Query(description="Default: today.")] = None,
+                live: Annotated[bool, Query(description="Also ask the platforms now (scatter-"
+                                "gather with a deadline; partial answers say who is missing)."
+                                )] = False,
                 ) -> EntityProfile:
         """Everything filed under the entity that is in force (or happened) on ``as_of``, as
         far as the caller's policy shows it."""
         return _as(EntityProfile, opened.get().answer(found, ProfileQuestion(
-            purpose=purpose, credit_code=credit_code, as_of=as_of)))
+            purpose=purpose, credit_code=credit_code, as_of=as_of, live=live)))
 
     @app.get("/entities/{credit_code}/discipline-check", tags=["entities"])
     def discipline_check(

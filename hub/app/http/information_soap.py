@@ -49,7 +49,7 @@ from hub.assembly import Hub
 from hub.information.access import AccessPolicy, CallerPolicy
 from hub.information.answers import DisciplineCheck, EntityProfile
 from hub.information.desk import QUESTION, InformationDesk, first_problem
-from hub.information.service import BadQuery, InformationService, QueryRefused
+from hub.information.service import BadQuery, QueryRefused
 from hub.journal.journal_errors import JournalUnavailable
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ MAX_REQUEST_BYTES = 64 * 1024
 #: SOAP operation -> the desk's operation and, per element of the WSDL, the question's field.
 _OPERATIONS: dict[str, tuple[str, dict[str, str]]] = {
     "GetProfile": ("profile", {"purpose": "purpose", "creditCode": "credit_code",
-                               "asOf": "as_of"}),
+                               "asOf": "as_of", "live": "live"}),
     "CheckDiscipline": ("discipline_check", {
         "purpose": "purpose", "creditCode": "credit_code", "department": "department",
         "licenceItem": "licence_item", "on": "on"}),
@@ -190,15 +190,12 @@ def soap_door_running(
     hub: Hub, policy: AccessPolicy, *, host: str, port: int, tls: TlsConfig | None = None,
     behind_tls_proxy: bool = False, public_url: str | None = None,
 ) -> Iterator[SoapHttpServer]:
-    """``hub``'s SOAP door listening on ``host:port`` (0: a free port), with its own journal
-    and supervision-database connections; stopped and closed when the block ends. Raises
+    """``hub``'s SOAP door listening on ``host:port`` (0: a free port), with a desk of its own
+    (:meth:`Hub.information_desk`); stopped and closed when the block ends. Raises
     OSError if the address cannot be bound, ConfigError for plain HTTP off loopback."""
-    journal = hub.open_journal()
-    store = hub.open_supervision_store()
-    try:
+    with hub.information_desk() as desk:
         door = InformationSoapDoor(
-            InformationDesk(InformationService(store, journal.audit)), policy,
-            password_text=tls is not None or behind_tls_proxy or is_loopback(host))
+            desk, policy, password_text=tls is not None or behind_tls_proxy or is_loopback(host))
         server = SoapHttpServer(
             host=host, port=port, path=PATH, handle=door.handle, admit=door.admit,
             wsdl=lambda address: served_wsdl(SERVICE, address, INFORMATION_WSDL),
@@ -209,6 +206,3 @@ def soap_door_running(
             yield server
         finally:
             server.stop()
-    finally:
-        store.close()
-        journal.close()
