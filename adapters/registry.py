@@ -24,6 +24,7 @@ BUILTIN_ADAPTERS: Mapping[str, str] = {
     "rest-out": "adapters.rest.outbound:RestOutAdapter",
     "legal-entity-feed": "adapters.legal_entity.feed:LegalEntityFeedAdapter",
     "legal-entity-lookup": "adapters.legal_entity.lookup:LegalEntityLookup",
+    "records-lookup": "adapters.rest.records_lookup:RecordsLookupClient",
     "db-poll": "adapters.db.poll:DbPollAdapter",
     "db-write": "adapters.db.write:DbWriteAdapter",
     "file-drop": "adapters.file.drop:FileDropAdapter",

@@ -26,11 +26,12 @@ from hub.hosting.adapter_host import (
     build_inbound,
     build_lookup,
     build_outbound,
+    build_records_lookup,
 )
-from hub.hosting.connections import LEGAL_ENTITY_LIBRARY, Connections
+from hub.hosting.connections import CREDIT_PLATFORM, LEGAL_ENTITY_LIBRARY, Connections
 from hub.information import SUPERVISION_DB, StoreDestination, SupervisionStore
 from hub.information.desk import InformationDesk
-from hub.information.live import LiveGatherer, library_source
+from hub.information.live import LiveGatherer, library_source, records_source
 from hub.information.service import InformationService
 from hub.journal import Journal, JournalWriter
 from hub.journal.evidence import Evidence
@@ -152,15 +153,19 @@ class Hub:
 
     def live_gatherer(self) -> LiveGatherer:
         """The platforms a live profile asks (:mod:`hub.information.live`): the legal-entity
-        library when the connections file gives its ``lookup``. The credit platform has no
-        live lookup yet: a live profile names it missing ("not connected").
+        library and the credit platform, each when the connections file gives its ``lookup``;
+        one without is named missing ("not connected") in live answers.
 
-        Raises :class:`ConfigError` when a credential the lookup refers to is missing."""
+        Raises :class:`ConfigError` when a credential a lookup refers to is missing."""
         sources = []
-        lookup = self.connections.lookup()
-        if lookup is not None:
+        library = self.connections.lookup_of(LEGAL_ENTITY_LIBRARY)
+        if library is not None:
             sources.append(library_source(
-                build_lookup(self.registry, lookup, LEGAL_ENTITY_LIBRARY), LEGAL_ENTITY_LIBRARY))
+                build_lookup(self.registry, library, LEGAL_ENTITY_LIBRARY), LEGAL_ENTITY_LIBRARY))
+        credit = self.connections.lookup_of(CREDIT_PLATFORM)
+        if credit is not None:
+            sources.append(records_source(
+                build_records_lookup(self.registry, credit, CREDIT_PLATFORM), CREDIT_PLATFORM))
         return LiveGatherer(sources)
 
     @contextmanager

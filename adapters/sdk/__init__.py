@@ -38,7 +38,13 @@ from adapters.sdk.lifecycle import (
     OutboundAdapter,
     PollingInboundAdapter,
 )
-from adapters.sdk.ports import EntityLookup, EntityLookupAdapter, LegalEntity
+from adapters.sdk.ports import (
+    EntityLookup,
+    EntityLookupAdapter,
+    LegalEntity,
+    RecordsLookup,
+    RecordsLookupAdapter,
+)
 from adapters.sdk.regular_files import (
     PRIVATE,
     FileMode,
@@ -74,6 +80,8 @@ __all__ = [
     "PermanentError",
     "PollingInboundAdapter",
     "RecordProblem",
+    "RecordsLookup",
+    "RecordsLookupAdapter",
     "SecretRef",
     "TransientError",
     "file_mode",

@@ -1,7 +1,9 @@
 """Ports the core consumes from adapters other than inbound and outbound ones.
 
 :class:`EntityLookup` is what the core (the review verifier, :mod:`hub.review`) needs of the
-legal-entity library: a credit code in, the registered entity out. The core holds only this
+legal-entity library: a credit code in, the registered entity out. :class:`RecordsLookup` is
+what the information service's live profile needs of a platform holding records about
+entities (the credit platform): a credit code in, its records out. The core holds only this
 port; the adapter host builds the implementation through the registry like any other adapter,
 as an :class:`EntityLookupAdapter` (``direction = "lookup"``).
 
@@ -62,3 +64,29 @@ class EntityLookupAdapter(Adapter[ConfigT]):
     @abstractmethod
     def lookup(self, credit_code: str) -> LegalEntity | None:
         """See :class:`EntityLookup`."""
+
+
+class RecordsLookup(Protocol):
+    """A platform asked about an entity's records now (the credit platform's credit items).
+
+    Contract of :meth:`lookup_records`: the records the platform holds for ``credit_code`` as
+    it words them (a list of JSON objects), or None when it does not know the entity; errors
+    as for :meth:`EntityLookup.lookup`. Thread-safe; :meth:`close` releases connections.
+    """
+
+    def lookup_records(self, credit_code: str) -> list[dict[str, object]] | None:
+        """The entity's records as the platform holds them, or None."""
+
+    def close(self) -> None:
+        """Release connections; idempotent."""
+
+
+class RecordsLookupAdapter(Adapter[ConfigT]):
+    """Base of an adapter implementing :class:`RecordsLookup`; lifecycle as for
+    :class:`EntityLookupAdapter`."""
+
+    direction: ClassVar[Direction] = "lookup"
+
+    @abstractmethod
+    def lookup_records(self, credit_code: str) -> list[dict[str, object]] | None:
+        """See :class:`RecordsLookup`."""

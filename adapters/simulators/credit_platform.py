@@ -6,6 +6,9 @@
 - ``GET /credit-records?since=<seq>&limit=<n>``: the feed the hub's ``rest-pull`` takes,
   ``{"items": [{"seq", "updated_at", "record"}]}``; :meth:`~CreditPlatformSimulator.break_feed`
   makes it answer a broken page (bytes as given) from a position on, until it is fixed.
+- ``GET /entities/<credit code>/credit-records``: the credit records of the feed about that
+  entity, ``{"items": [record, ...]}``, or 404 when it holds none (the hub's
+  ``records-lookup``, for live profiles);
 - ``POST /supervision-results``: where the hub's ``rest-out`` delivers supervision results;
   stored once per ``Idempotency-Key``; ``inbox.answering(503 or 422)`` makes it refuse.
 
@@ -18,6 +21,7 @@ import secrets
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from adapters.simulators.rest_peer import (
     Reply,
@@ -42,7 +46,8 @@ class CreditPlatformSimulator(PushingSystem):
     def __init__(self, *, push_port: int | None = None,
                  env_prefix: str = "CREDIT_PLATFORM") -> None:
         super().__init__(push_port=push_port, env_prefix=env_prefix,
-                         extra_routes={("GET", self.feed_path): self._credit_records})
+                         extra_routes={("GET", self.feed_path): self._credit_records,
+                                       ("GET", "/entities/"): self._entity_records})
         self.pull_variable = f"{env_prefix}_PULL_TOKEN"
         self.pull_token = secrets.token_urlsafe(16)
         self._lock = threading.Lock()
@@ -60,7 +65,13 @@ class CreditPlatformSimulator(PushingSystem):
             "subscribes": list(self.subscribes),
             "inbound": [self.push_entry(), self.pull_entry()],
             "outbound": self.out_entry(),
+            "lookup": self.lookup_config(),
         }
+
+    def lookup_config(self) -> dict[str, Any]:
+        """Settings for the hub's ``records-lookup`` (live profiles)."""
+        return {"url": f"{self.server.url}/entities/{{credit_code}}/credit-records",
+                "auth": {"type": "bearer", "token": f"env:{self.pull_variable}"}}
 
     def pull_entry(self) -> dict[str, Any]:
         """The ``rest-pull`` entry that takes the credit-record feed."""
@@ -96,6 +107,20 @@ class CreditPlatformSimulator(PushingSystem):
         """Answer ``body`` verbatim to every feed request from ``since`` on (None: fixed)."""
         with self._lock:
             self._broken = None if body is None else (since, body)
+
+    def _entity_records(self, request: Request) -> Reply:
+        if not bearer_ok(request, self.pull_token):
+            return unauthorised()
+        parts = request.path.split("/")
+        if len(parts) != 4 or parts[3] != "credit-records":
+            return Reply(404, {"error": {"code": "not_found", "message": request.path}})
+        code = unquote(parts[2])
+        with self._lock:
+            items = [item["record"] for item in self._feed if isinstance(item, dict)
+                     and isinstance(item.get("record"), dict)
+                     and item["record"].get("credit_code") == code]
+        return Reply(200, {"items": items}) if items else Reply(404, {"error": {
+            "code": "not_found", "message": f"no credit records about {code}"}})
 
     def _credit_records(self, request: Request) -> Reply:
         if not bearer_ok(request, self.pull_token):

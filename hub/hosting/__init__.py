@@ -12,6 +12,7 @@ from hub.hosting.adapter_host import (
     build_inbound,
     build_lookup,
     build_outbound,
+    build_records_lookup,
     validate_config,
 )
 from hub.hosting.connections import Connections, SystemConnection
@@ -25,5 +26,6 @@ __all__ = [
     "build_inbound",
     "build_lookup",
     "build_outbound",
+    "build_records_lookup",
     "validate_config",
 ]

@@ -24,7 +24,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.registry import AdapterRegistry
 from adapters.sdk.adapter_errors import RecordProblem
@@ -36,7 +36,12 @@ from adapters.sdk.lifecycle import (
     InboundRecord,
     OutboundAdapter,
 )
-from adapters.sdk.ports import EntityLookup, EntityLookupAdapter
+from adapters.sdk.ports import (
+    EntityLookup,
+    EntityLookupAdapter,
+    RecordsLookup,
+    RecordsLookupAdapter,
+)
 from hub.runtime.broker import KeptSession, publisher_identity
 from hub.runtime.declarations import Topology
 from schemas.contract.errors import (
@@ -57,6 +62,10 @@ ADAPTER_HEADER = "hub-adapter"
 UNCLASSIFIED = "unclassified"
 #: The adapter a ``lookup`` block configures (its users do not write ``kind``: the host knows).
 LOOKUP_KIND = "legal-entity-lookup"
+_A = TypeVar("_A", bound=Adapter[Any])
+
+#: The systems whose connections entry may carry ``lookup``, and the adapter it configures.
+LOOKUP_KINDS = {"legal-entity-library": LOOKUP_KIND, "credit-platform": "records-lookup"}
 
 
 class BrokerInboundPort:
@@ -239,13 +248,17 @@ def validate_config(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterCo
     return adapter_class(registry, kind).Config.model_validate(raw)
 
 
-def validate_lookup(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
-    """Validate a ``lookup`` block (written without ``kind``) against the ``Config`` of the
-    :data:`LOOKUP_KIND` adapter; :class:`ConfigError` naming a misspelt or unknown key."""
+def validate_lookup(registry: AdapterRegistry, raw: dict[str, Any],
+                    system: str = "legal-entity-library") -> AdapterConfig:
+    """Validate ``system``'s ``lookup`` block (written without ``kind``) against the ``Config``
+    of its adapter (:data:`LOOKUP_KINDS`); :class:`ConfigError` naming a misspelt or unknown
+    key, or a system that answers no lookups."""
+    kind = LOOKUP_KINDS.get(system)
+    if kind is None:
+        raise ConfigError(f"only {', '.join(LOOKUP_KINDS)} answer lookups ('lookup')")
     if "kind" in raw:
-        raise ConfigError(f"a lookup takes no 'kind' (it is always {LOOKUP_KIND!r})")
-    return _lookup_class(registry, LOOKUP_KIND).Config.model_validate(
-        {"kind": LOOKUP_KIND, **raw})
+        raise ConfigError(f"a lookup takes no 'kind' (for {system} it is always {kind!r})")
+    return _lookup_class(registry, kind).Config.model_validate({"kind": kind, **raw})
 
 
 def build_inbound(
@@ -267,10 +280,26 @@ def build_outbound(
 
 
 def build_lookup(registry: AdapterRegistry, config: AdapterConfig, system: str) -> EntityLookup:
-    """The lookup adapter ``config`` names, asking ``system``, started: its credentials are
-    resolved now (:class:`ConfigError` if one is missing), so a missing secret stops start-up
-    instead of failing the first record under review."""
-    adapter = _lookup_class(registry, config.kind)(config, system=system)
+    """The entity-lookup adapter ``config`` names, asking ``system``, started: its credentials
+    are resolved now (:class:`ConfigError` if one is missing), so a missing secret stops
+    start-up instead of failing the first record under review."""
+    cls = _lookup_class(registry, config.kind)
+    if not issubclass(cls, EntityLookupAdapter):
+        raise ConfigError(f"adapter {config.kind!r} does not look entities up")
+    return _started(cls(config, system=system))
+
+
+def build_records_lookup(registry: AdapterRegistry, config: AdapterConfig, system: str
+                         ) -> RecordsLookup:
+    """The records-lookup adapter ``config`` names, asking ``system``, started (as
+    :func:`build_lookup`)."""
+    cls = _lookup_class(registry, config.kind)
+    if not issubclass(cls, RecordsLookupAdapter):
+        raise ConfigError(f"adapter {config.kind!r} does not look records up")
+    return _started(cls(config, system=system))
+
+
+def _started(adapter: _A) -> _A:
     try:
         adapter.start()
     except BaseException:
@@ -279,8 +308,8 @@ def build_lookup(registry: AdapterRegistry, config: AdapterConfig, system: str) 
     return adapter
 
 
-def _lookup_class(registry: AdapterRegistry, kind: str) -> type[EntityLookupAdapter[Any]]:
+def _lookup_class(registry: AdapterRegistry, kind: str) -> type[Adapter[Any]]:
     cls = adapter_class(registry, kind)
-    if not issubclass(cls, EntityLookupAdapter):
+    if not issubclass(cls, EntityLookupAdapter | RecordsLookupAdapter):
         raise ConfigError(f"adapter {kind!r} is not a lookup adapter")
     return cls

@@ -28,15 +28,20 @@ the routes). ``mode`` is the exchange mode the system primarily uses; at least o
 adapters must use it. ``cadence`` (optional: ``30m``, ``6h``, ``1d``) is how often the system
 sends at least one record; a longer silence raises an alert (``hub_source_expected_interval_seconds``).
 
-The ``legal-entity-library`` entry alone may carry ``lookup``: where the library answers lookups
-by credit code. It is written without ``kind`` and validated against the ``Config`` of the
-``legal-entity-lookup`` adapter (:data:`~hub.hosting.adapter_host.LOOKUP_KIND`), so a misspelt
-key stops start-up like any adapter option. With it, the hub verifies the records under review
-itself (:mod:`hub.review`); without it they wait in ``hub.review`` for people::
+The ``legal-entity-library`` and ``credit-platform`` entries may carry ``lookup``: where the
+system answers questions by credit code. It is written without ``kind`` and validated against
+the ``Config`` of the system's lookup adapter (:data:`~hub.hosting.adapter_host.LOOKUP_KINDS`:
+``legal-entity-lookup``, ``records-lookup``), so a misspelt key stops start-up like any
+adapter option. With the library's, the hub verifies the records under review itself
+(:mod:`hub.review`; without it they wait in ``hub.review`` for people); both serve live
+profiles (:mod:`hub.information.live`)::
 
     legal-entity-library:
       lookup: {url: "https://library.example/entities/{credit_code}",
                auth: {type: bearer, token: "env:LIBRARY_TOKEN"}}
+    credit-platform:
+      lookup: {url: "https://credit.example/entities/{credit_code}/credit-records",
+               auth: {type: bearer, token: "env:CREDIT_PLATFORM_TOKEN"}}
 """
 
 from __future__ import annotations
@@ -56,8 +61,10 @@ from hub.config.durations import parse_duration
 from hub.hosting.adapter_host import adapter_class, validate_config, validate_lookup
 from schemas.contract.errors import ConfigError, validation_summary
 
-#: The one system that answers credit-code lookups (its entry may carry ``lookup``).
+#: The system whose lookup verifies credit codes under review.
 LEGAL_ENTITY_LIBRARY = "legal-entity-library"
+#: The system whose lookup tells a live profile the credit records it holds.
+CREDIT_PLATFORM = "credit-platform"
 
 
 class _Entry(BaseModel):
@@ -83,9 +90,10 @@ class _Entry(BaseModel):
     outbound: dict[str, Any] | None = None
     lookup: dict[str, Any] | None = Field(
         default=None,
-        description="legal-entity-library only: where it answers lookups by credit code, to "
-        "verify and enrich the records under review (the legal-entity-lookup adapter's "
-        "options, without kind).",
+        description="legal-entity-library: where it answers lookups by credit code, to verify "
+        "and enrich the records under review and for live profiles (the legal-entity-lookup "
+        "adapter's options, without kind); credit-platform: where it answers which credit "
+        "records it holds about an entity, for live profiles (records-lookup's options).",
     )
 
     @field_validator("credit_code")
@@ -164,6 +172,11 @@ class Connections:
         library = self.get(LEGAL_ENTITY_LIBRARY)
         return library.lookup if library is not None else None
 
+    def lookup_of(self, system: str) -> AdapterConfig | None:
+        """``system``'s ``lookup`` block (its adapter's config), if the file gives one."""
+        connection = self.get(system)
+        return connection.lookup if connection is not None else None
+
     @classmethod
     def load(
         cls,
@@ -221,9 +234,7 @@ def _connection(
             if not isinstance(config, OutboundConfig):
                 raise ConfigError(f"adapter {config.kind!r} is not an outbound adapter")
             outbound = config
-        if entry.lookup is not None and system != LEGAL_ENTITY_LIBRARY:
-            raise ConfigError(f"only {LEGAL_ENTITY_LIBRARY} answers lookups ('lookup')")
-        lookup = None if entry.lookup is None else _lookup(registry, entry.lookup)
+        lookup = None if entry.lookup is None else _lookup(registry, entry.lookup, system)
     except ValidationError as e:
         raise ConfigError(f"{where}: {validation_summary(e)}") from e
     except ConfigError as e:
@@ -250,10 +261,10 @@ def _connection(
     )
 
 
-def _lookup(registry: AdapterRegistry, raw: dict[str, Any]) -> AdapterConfig:
-    """The ``lookup`` block validated; its errors say they are about ``lookup``."""
+def _lookup(registry: AdapterRegistry, raw: dict[str, Any], system: str) -> AdapterConfig:
+    """``system``'s ``lookup`` block validated; its errors say they are about ``lookup``."""
     try:
-        return validate_lookup(registry, raw)
+        return validate_lookup(registry, raw, system)
     except ValidationError as e:
         raise ConfigError(f"lookup: {validation_summary(e)}") from e
     except ConfigError as e:

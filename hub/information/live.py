@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.sdk.ports import EntityLookup
+from adapters.sdk.ports import EntityLookup, RecordsLookup
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,17 @@ def library_source(lookup: EntityLookup, system: str = "legal-entity-library") -
 
     return LiveSource(system, LIVE_SYSTEMS.get(system, "enterprise_registration"), ask,
                       lookup.close)
+
+
+def records_source(lookup: RecordsLookup, system: str = "credit-platform") -> LiveSource:
+    """A platform holding records about entities (the credit platform), through its lookup:
+    ``{"items": [...]}`` as it words them."""
+
+    def ask(credit_code: str) -> dict[str, Any] | None:
+        items = lookup.lookup_records(credit_code)
+        return None if items is None else {"items": items}
+
+    return LiveSource(system, LIVE_SYSTEMS.get(system, "credit_record"), ask, lookup.close)
 
 
 class LiveGatherer:

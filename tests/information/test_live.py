@@ -14,6 +14,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from adapters.simulators.credit_platform import CreditPlatformSimulator
 from adapters.simulators.legal_entity_library import LegalEntityLibrarySimulator
 from hub.app.http.information_api import create_app
 from hub.assembly import Hub
@@ -125,12 +126,24 @@ def library(monkeypatch: pytest.MonkeyPatch) -> Iterator[LegalEntityLibrarySimul
     simulator.stop()
 
 
-def test_a_live_profile_through_the_rest_door_asks_the_library(
-    library: LegalEntityLibrarySimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.fixture
+def credit(monkeypatch: pytest.MonkeyPatch) -> Iterator[CreditPlatformSimulator]:
+    simulator = CreditPlatformSimulator()
+    simulator.start()
+    monkeypatch.setenv(simulator.pull_variable, simulator.pull_token)
+    simulator.emit({**sample("credit_record"), "credit_code": ENTITY}, "credit_record")
+    yield simulator
+    simulator.stop()
+
+
+def test_a_live_profile_through_the_rest_door_asks_both_platforms(
+    library: LegalEntityLibrarySimulator, credit: CreditPlatformSimulator, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     connections = tmp_path / "connections.yaml"
     connections.write_text(yaml.safe_dump({"connections": {
-        "legal-entity-library": {"lookup": library.lookup_config()}}}), encoding="utf-8")
+        "legal-entity-library": {"lookup": library.lookup_config()},
+        "credit-platform": {"lookup": credit.lookup_config()}}}), encoding="utf-8")
     hub = Hub(load_settings(data_dir=tmp_path, broker_url="memory://",
                             connections_file=connections))
     store = hub.open_supervision_store()
@@ -143,7 +156,8 @@ def test_a_live_profile_through_the_rest_door_asks_the_library(
     hall, officer = POLICY["callers"]
     policy_file = tmp_path / "access.yaml"
     policy_file.write_text(yaml.safe_dump({"callers": [
-        {**hall, "record_types": [*hall["record_types"], "enterprise_registration"]}, officer,
+        {**hall, "record_types": [*hall["record_types"], "enterprise_registration",
+                                  "credit_record"]}, officer,
     ]}, allow_unicode=True), encoding="utf-8")
     with TestClient(create_app(hub, AccessPolicy.load(policy_file))) as client:
         answer = client.get(f"/entities/{ENTITY}", headers={"Authorization": f"Bearer {HALL_TOKEN}"},
@@ -152,8 +166,9 @@ def test_a_live_profile_through_the_rest_door_asks_the_library(
                            params={"purpose": "行政审批", "as_of": "2025-06-01"})
     assert answer.status_code == 200, answer.text
     live = answer.json()["live"]
-    assert live["answers"]["legal-entity-library"]["data"]["name"] == "上海闵行示例餐饮有限公司"
-    # The caller may not see credit records: the credit platform is not asked, nor missed.
     assert live["partial"] is False and live["missing"] == {}
+    assert live["answers"]["legal-entity-library"]["data"]["name"] == "上海闵行示例餐饮有限公司"
+    [item] = live["answers"]["credit-platform"]["data"]["items"]
+    assert item["record_id"] == sample("credit_record")["record_id"]
     assert answer.json()["licences_in_force"]
     assert plain.json()["live"] is None

@@ -80,7 +80,7 @@ def test_each_outbound_adapter_gets_a_delivery_runner_with_its_own_schedule(tmp_
         (("connections:\n  legal-entity-library: {lookup: {url: 'http://x/{credit_code}', "
           "auth: {type: bearer, token: s3cret}}}\n"), "by reference"),
         ("connections:\n  tax: {lookup: {url: 'http://x/{credit_code}'}}\n",
-         "only legal-entity-library answers lookups"),
+         "only legal-entity-library, credit-platform answer lookups"),
     ],
     ids=["unknown-system", "unknown-key", "bad-schedule", "misspelt-kind", "no-kind", "bad-url",
          "inline-secret", "wrong-mode", "bad-credit-code", "credit-code-not-the-catalogues",
