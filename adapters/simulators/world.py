@@ -1,7 +1,9 @@
 """A whole simulated exchange: the four platforms and five departments, one per exchange mode.
 
 ``SimulatedWorld(folder, broker_url)`` builds the simulators, starts and stops them together,
-and writes the hub's connections file and the environment its credential references need:
+and writes the hub's connections file and the environment its credential references need. The
+platforms' entries are the shipped ``adapters/platforms.yaml`` with the simulators' loopback
+endpoints, credentials and timings substituted (:func:`on_loopback`):
 
 ========================  ======  ==============================================
 system                    mode    how
@@ -56,6 +58,47 @@ class SampleTraffic:
 
     sent: dict[str, str]
     expected: dict[str, set[str]]
+
+
+#: The shipped connections of the four platforms, which the world runs on loopback.
+PLATFORMS_FILE = Path(__file__).parents[1] / "platforms.yaml"
+#: The adapter options a simulator substitutes in a shipped entry: where the platform is, how
+#: to prove who one is to it (simulated credentials), and how often to poll it.
+LOOPBACK_OPTIONS = frozenset({
+    "host", "port", "path", "url", "wsdl", "public_url", "tls", "auth", "token", "tokens",
+    "callers", "username", "password", "password_digest", "poll_seconds", "timeout_seconds",
+})
+
+
+def on_loopback(system: str, shipped: dict[str, Any], simulated: dict[str, Any]
+                ) -> dict[str, Any]:
+    """``system``'s shipped entry with the simulator's :data:`LOOPBACK_OPTIONS` in each adapter
+    and lookup (a shipped option of that set the simulator does not give is dropped); every
+    other option, and the entry's mode, provides and subscribes, as shipped. ValueError when
+    the simulator offers other adapters than the entry names: the file and the simulation
+    must not drift apart."""
+    def substituted(shipped_adapter: dict[str, Any], simulated_adapter: dict[str, Any]
+                    ) -> dict[str, Any]:
+        kept = {k: v for k, v in shipped_adapter.items() if k not in LOOPBACK_OPTIONS}
+        return kept | {k: v for k, v in simulated_adapter.items() if k in LOOPBACK_OPTIONS}
+
+    def kinds(entry: dict[str, Any]) -> list[str]:
+        adapters = [*entry.get("inbound", []), *([entry["outbound"]] if entry.get("outbound") else [])]
+        return sorted(adapter["kind"] for adapter in adapters)
+
+    if kinds(shipped) != kinds(simulated) or ("lookup" in shipped) != ("lookup" in simulated):
+        raise ValueError(f"{system}: {PLATFORMS_FILE.name} names adapters {kinds(shipped)}"
+                         f"{' and a lookup' if 'lookup' in shipped else ''}, its simulator "
+                         f"{kinds(simulated)}{' and a lookup' if 'lookup' in simulated else ''}")
+    by_kind = {adapter["kind"]: adapter for adapter in simulated.get("inbound", [])}
+    entry = dict(shipped)
+    entry["inbound"] = [substituted(adapter, by_kind[adapter["kind"]])
+                        for adapter in shipped.get("inbound", [])]
+    if shipped.get("outbound"):
+        entry["outbound"] = substituted(shipped["outbound"], simulated["outbound"])
+    if "lookup" in shipped:
+        entry["lookup"] = substituted(shipped["lookup"], simulated["lookup"])
+    return entry
 
 
 def identity(envelope: dict[str, Any]) -> str | None:
@@ -116,8 +159,14 @@ class SimulatedWorld:
             simulator.stop()
 
     def connections(self) -> dict[str, Any]:
-        """The connections file's document for the running simulators."""
-        return {"connections": {system: s.connection() for system, s in self.simulators.items()}}
+        """The connections file's document for the running simulators: the platforms' entries
+        of :data:`PLATFORMS_FILE` on loopback (:func:`on_loopback`), the departments' as their
+        simulators describe them."""
+        shipped = yaml.safe_load(PLATFORMS_FILE.read_text(encoding="utf-8"))["connections"]
+        return {"connections": {
+            system: (on_loopback(system, shipped[system], s.connection()) if system in shipped
+                     else s.connection())
+            for system, s in self.simulators.items()}}
 
     def environment(self) -> dict[str, str]:
         """Every variable the connections' ``env:`` references name (simulated credentials)."""

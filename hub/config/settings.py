@@ -149,8 +149,10 @@ class HubSettings(BaseSettings):
     )
     connections_file: Path | None = Field(
         default=None,
-        description="How the hub reaches each system (inbound and outbound adapters); see "
-        "hub/hosting/connections.py. Unset: every system exchanges over AMQP itself.",
+        description="How the hub reaches each system (inbound and outbound adapters): a "
+        "connections file, or a folder whose *.yaml files are read together (the shipped "
+        "adapters/departments.yaml and adapters/platforms.yaml); see hub/hosting/connections.py. "
+        "Unset: every system exchanges over AMQP itself.",
     )
     systems_file: Path | None = Field(
         default=None, description="Systems catalogue; the shipped schemas/data/systems.yaml when unset."

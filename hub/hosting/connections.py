@@ -186,7 +186,8 @@ class Connections:
         *,
         credit_codes: Mapping[str, Collection[str]] | None = None,
     ) -> Connections:
-        """Read and check a connections file (None: no adapters, every system on AMQP).
+        """Read and check a connections file, or every ``*.yaml`` file of a folder (None: no
+        adapters, every system on AMQP). A system named in two files of a folder is an error.
 
         ``credit_codes``: each system's codes in the systems catalogue; an entry's
         ``credit_code`` must be one of its system's (unchecked when None).
@@ -195,21 +196,38 @@ class Connections:
         if path is None:
             return cls()
         registry = registry or AdapterRegistry()
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"{path}: cannot read the connections file: {e}") from e
-        if not isinstance(document, dict) or set(document) - {"connections"}:
-            raise ConfigError(f"{path}: the file must hold one mapping, 'connections'")
-        entries = document.get("connections") or {}
-        unknown = sorted(set(entries) - set(systems))
-        if unknown:
-            raise ConfigError(f"{path}: unknown system(s): {', '.join(unknown)}")
-        connections = [_connection(path, system, raw, registry) for system, raw in entries.items()]
-        if credit_codes is not None:
-            for connection in connections:
-                _agrees_with_catalogue(path, connection, credit_codes.get(connection.system, ()))
+        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        if not files:
+            raise ConfigError(f"{path}: the folder holds no connections file (*.yaml)")
+        connections: list[SystemConnection] = []
+        read_from: dict[str, Path] = {}
+        for file in files:
+            for connection in _read(file, systems, registry):
+                if connection.system in read_from:
+                    raise ConfigError(f"{file}: {connection.system} is also in "
+                                      f"{read_from[connection.system]}")
+                read_from[connection.system] = file
+                if credit_codes is not None:
+                    _agrees_with_catalogue(file, connection,
+                                           credit_codes.get(connection.system, ()))
+                connections.append(connection)
         return cls(connections)
+
+
+def _read(path: Path, systems: Collection[str], registry: AdapterRegistry
+          ) -> list[SystemConnection]:
+    """The entries of one connections file, each checked."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot read the connections file: {e}") from e
+    if not isinstance(document, dict) or set(document) - {"connections"}:
+        raise ConfigError(f"{path}: the file must hold one mapping, 'connections'")
+    entries = document.get("connections") or {}
+    unknown = sorted(set(entries) - set(systems))
+    if unknown:
+        raise ConfigError(f"{path}: unknown system(s): {', '.join(unknown)}")
+    return [_connection(path, system, raw, registry) for system, raw in entries.items()]
 
 
 def _agrees_with_catalogue(path: Path, connection: SystemConnection, codes: Collection[str]) -> None:

@@ -10,7 +10,8 @@ from hub.app.cli.shared import CliState, echo_json, exit_codes
 @click.command()
 @click.pass_obj
 def check(state: CliState) -> None:
-    """Load the configuration, systems catalogue, routes and mappings, then connect to the broker
+    """Load the configuration, systems catalogue, routes, mappings and connections (every
+    adapter's options and lookups checked; secrets are not read), then connect to the broker
     and declare the topology. Prints one JSON report; exits 0 when all is well, 2 on a
     configuration error, 3 when the broker cannot be reached."""
     with exit_codes():
@@ -20,6 +21,7 @@ def check(state: CliState) -> None:
             "config": "ok",
             "systems": len(hub.systems),
             "routes": len(hub.routes.rule_ids),
+            "connections": len(hub.connections),
             "broker": session.safe_url,
             "embedded": hub.settings.is_embedded(),
             "queue_type": hub.settings.queue_type,
