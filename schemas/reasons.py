@@ -61,10 +61,15 @@ _CREDIT_CODE = {
     "is not allowed (only the code of an individual business, 个体工商户, may be the placeholder).",
     "credit_code.nonconforming": "The code fails the check character but is on the allow-list "
     "of legally issued non-conforming codes; the record is kept and sent to review.",
-    "credit_code.unverified": "A code under review (see credit_code.nonconforming) was not "
-    "confirmed by the legal-entity library: the library does not know it, registers it under "
-    "another name than the record gives, or registers the entity as deregistered or revoked "
-    "(注销, 吊销, 撤销). The record is quarantined.",
+    "credit_code.suspect": "The code fails the check character while its GB 11714 organisation "
+    "code (positions 9-17) is self-consistent: the signature of real codes some registries "
+    "issued with a wrong check character. The record is held for review and verified with the "
+    "legal-entity library; a code the library does not know is rejected with feedback "
+    "credit_code.unverified.",
+    "credit_code.unverified": "A code under review (credit_code.nonconforming or "
+    "credit_code.suspect) was not confirmed by the legal-entity library: the library does not "
+    "know it, registers it under another name than the record gives, or registers the entity "
+    "as deregistered or revoked (注销, 吊销, 撤销). The record is quarantined.",
     "credit_code.verified": "Not a problem: a code under review was confirmed by the "
     "legal-entity library (known, registered under the name the record gives, neither "
     "deregistered nor revoked) and the record was delivered; sent with feedback status accepted.",
@@ -102,10 +107,12 @@ RECORD_TYPE_UNKNOWN = "record_type.unknown"
 SCHEMA_VERSION_UNKNOWN = "schema_version.unknown"
 BODY_NOT_AN_OBJECT = "body.not_an_object"
 CREDIT_CODE_NONCONFORMING = "credit_code.nonconforming"
+CREDIT_CODE_SUSPECT = "credit_code.suspect"
 CREDIT_CODE_UNVERIFIED = "credit_code.unverified"
 CREDIT_CODE_VERIFIED = "credit_code.verified"
 assert {RECORD_TYPE_UNKNOWN, SCHEMA_VERSION_UNKNOWN, BODY_NOT_AN_OBJECT} <= set(_RECORD)
-assert {CREDIT_CODE_NONCONFORMING, CREDIT_CODE_UNVERIFIED, CREDIT_CODE_VERIFIED} <= set(_CREDIT_CODE)
+assert {CREDIT_CODE_NONCONFORMING, CREDIT_CODE_SUSPECT, CREDIT_CODE_UNVERIFIED,
+        CREDIT_CODE_VERIFIED} <= set(_CREDIT_CODE)
 
 #: The subset of REASON_CODES that name a repair rather than a problem.
 REPAIR_CODES: frozenset[str] = frozenset(_REPAIRS)

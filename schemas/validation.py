@@ -2,8 +2,9 @@
 
 ``validate_record`` never raises on bad data: whatever arrives, it returns a ``Verdict``.
 Order of work: look up the model (unknown version or type -> rejected); repair credit codes (each
-repair logged); validate strictly; keep a record whose only fault is an allow-listed
-non-conforming credit code, for review.
+repair logged); validate strictly; keep a record whose only fault is a credit code held for
+review (:func:`schemas.credit_code.review_reason`: allow-listed, or with a self-consistent
+organisation code), for review by the legal-entity library.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.credit_code import credit_code_fault, shipped_nonconforming_codes
+from schemas.credit_code import (
+    credit_code_fault,
+    review_reason,
+    reviewable,
+    shipped_nonconforming_codes,
+)
 from schemas.paths import credit_code_values, list_paths_of
 from schemas.reasons import (
     BODY_NOT_AN_OBJECT,
-    CREDIT_CODE_NONCONFORMING,
     RECORD_TYPE_UNKNOWN,
     SCHEMA_VERSION_UNKNOWN,
 )
@@ -41,8 +46,10 @@ def validate_record(
 
     ``nonconforming_codes`` and ``system_ids`` replace the shipped allow-list and system
     catalogue for this call (None: use the shipped ones). Status: "rejected" when any problem
-    remains; else "review" when a credit code is an allow-listed non-conforming code; else
-    "repaired" when a credit code was repaired; else "valid".
+    remains; else "review" when a credit code fails only its check character and is held for
+    review (problem ``credit_code.nonconforming`` when allow-listed, ``credit_code.suspect``
+    when its organisation code is self-consistent); else "repaired" when a credit code was
+    repaired; else "valid".
     """
     try:
         model = model_for(record_type, schema_version)
@@ -69,14 +76,9 @@ def validate_record(
         )
     record = instance.model_dump(mode="json", exclude_none=True)
     review = [
-        Problem(
-            CREDIT_CODE_NONCONFORMING,
-            path,
-            f"{value} fails the check character but is a known legally issued code; review it "
-            "against the legal-entity library",
-        )
+        Problem(reason.code, path, reason.message)
         for path, value in credit_code_values(model, record)
-        if _fault_code(value) == "credit_code.checksum"
+        if isinstance(value, str) and (reason := review_reason(value, allowed)) is not None
     ]
     return Verdict(
         status="review" if review else "repaired" if repairs else "valid",
@@ -107,9 +109,10 @@ def filing_code(
     """The Unified Social Credit Code ``record`` is filed under (一户一档), or None.
 
     None when the record has no code at its filing path (natural persons), when the code is the
-    individual-business placeholder, or when the code is not valid (allow-listed non-conforming
-    codes count as valid: they were legally issued). Raises ``LookupError`` for an unknown record
-    type or version.
+    individual-business placeholder, or when the code is not valid. A code held for review
+    (allow-listed, or with a self-consistent organisation code) counts as valid: a record under
+    review is filed under it, and delivered so once the legal-entity library confirms it. Raises
+    ``LookupError`` for an unknown record type or version.
     """
     allowed = shipped_nonconforming_codes() if nonconforming_codes is None else nonconforming_codes
     return _filing_code(model_for(record_type, version).FILING_PATH, record, allowed)
@@ -123,17 +126,9 @@ def _filing_code(
         value = value.get(part) if isinstance(value, Mapping) else None
     if not isinstance(value, str) or not path:
         return None
-    fault = _fault_code(value)
-    if fault is None or (fault == "credit_code.checksum" and value in allowed):
+    if credit_code_fault(value) is None or reviewable(value, allowed):
         return value
     return None
-
-
-def _fault_code(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "field.type"
-    fault = credit_code_fault(value)
-    return None if fault is None else fault.code
 
 
 def _rejected(code: str, message: str) -> Verdict:

@@ -29,8 +29,9 @@ class Repair:
 class Verdict:
     """The outcome of ``validate_record``.
 
-    - ``status``: "valid" (clean), "repaired" (valid after logged repairs), "review" (kept, but a
-      person must look: a non-conforming credit code on the allow-list), "rejected".
+    - ``status``: "valid" (clean), "repaired" (valid after logged repairs), "review" (kept, but
+      the legal-entity library or a person must confirm a credit code that fails only its check
+      character: allow-listed, or with a self-consistent organisation code), "rejected".
     - ``record``: the unified JSON-ready dict; None exactly when the status is "rejected".
     - ``credit_code``: the Unified Social Credit Code the record is filed under, or None (natural
       persons, individual businesses with the placeholder, or no valid code found).

@@ -3,9 +3,11 @@
 Contract, for each operation:
 - the caller is named and states a purpose (用途); an operation without a purpose is refused;
 - the question is checked before the database is asked: a credit code must pass GB 32100 (after
-  the logged clean-up every input gets: blanks, hyphens, full width, case) or be a known
-  non-conforming code; dates and names are bounded. A bad question raises :class:`BadQuery`
-  with a machine-readable code and a message, never a stack trace;
+  the logged clean-up every input gets: blanks, hyphens, full width, case) or be one the hub
+  holds for review (:func:`schemas.credit_code.reviewable`: allow-listed, or with a
+  self-consistent organisation code), since records under such a code are filed once the
+  legal-entity library confirms it; dates and names are bounded. A bad question raises
+  :class:`BadQuery` with a machine-readable code and a message, never a stack trace;
 - every answered question is written to the audit trail first (who, which operation, which
   entity, what purpose), so no answer leaves without its entry;
 - personal data in the answer is shown as the caller's :class:`Visibility` allows; a search by a
@@ -34,6 +36,7 @@ from schemas.contract.errors import PermanentError
 from schemas.credit_code import (
     credit_code_fault,
     repair_credit_code,
+    reviewable,
     shipped_nonconforming_codes,
 )
 
@@ -68,10 +71,12 @@ class Caller:
 
 def credit_code_of(raw: str) -> str:
     """The credit code ``raw`` names, cleaned up as every input is; :class:`BadQuery`
-    (``query.credit_code_invalid``) when it is no code the hub could file anything under."""
+    (``query.credit_code_invalid``) when it is no code the hub could file anything under: valid
+    codes and the codes held for review, which the legal-entity library may have confirmed, are
+    accepted."""
     code, _repairs = repair_credit_code(raw)
     fault = credit_code_fault(code)
-    if fault is not None and code not in shipped_nonconforming_codes():
+    if fault is not None and not reviewable(code, shipped_nonconforming_codes()):
         raise BadQuery("query.credit_code_invalid", f"not a credit code: {fault.message}")
     return code
 

@@ -3,8 +3,8 @@
 Decodes the body (JSON, XML or CSV by content type) and maps the source's field names into the
 unified standard, then validates the record, repairing what the standard allows to be repaired.
 A body that cannot be decoded or a record that fails validation is refused; a record whose
-problems need a person (e.g. a credit code on the allow-list of legally issued but
-non-conforming codes) goes to review. The ``standardised`` hop is left on every record that got
+problems need the legal-entity library or a person (a credit code that fails only its check
+character and is allow-listed, or has a self-consistent organisation code) goes to review. The ``standardised`` hop is left on every record that got
 through validation, valid or for review.
 """
 

@@ -1,7 +1,8 @@
 """Settling records under review with the legal-entity library (法人库).
 
-A record whose credit code fails the check character but is on the allow-list of legally issued
-non-conforming codes goes to ``hub.review`` with feedback ``review``. When the connections file
+A record whose credit code fails only the check character, and is on the allow-list of legally
+issued non-conforming codes (``credit_code.nonconforming``) or has a self-consistent GB 11714
+organisation code (``credit_code.suspect``), goes to ``hub.review`` with feedback ``review``. When the connections file
 gives the library a ``lookup`` block, :class:`ReviewVerifier` consumes that queue: a record the
 library confirms is routed and delivered, enriched with the registered entities (envelope field
 ``entities``), with feedback ``accepted``; one it does not confirm is quarantined

@@ -1,8 +1,9 @@
 """What a record under review asks the legal-entity library: which codes, under which names.
 
-A record is under review because one or more of its credit codes fail the check character but
-are on the allow-list of legally issued non-conforming codes. Each such code is checked against
-the library together with the name the record gives the entity holding it:
+A record is under review because one or more of its credit codes fail only the check character
+and are held for review (:func:`schemas.credit_code.review_reason`: on the allow-list of legally
+issued non-conforming codes, or with a self-consistent organisation code). Each such code is
+checked against the library together with the name the record gives the entity holding it:
 
 - :data:`NAME_FIELDS` pairs every credit-code field of the standard with the field of the same
   block naming its holder (``party.credit_code`` with ``party.name``, ``authority_credit_code``

@@ -15,7 +15,8 @@ Queues:
   ``hub.out.<system>``       one per destination system: unified records and feedback
   ``hub.out.<system>.dead``  what that system's consumer rejected
   ``hub.quarantine``         rejected inputs: original body, reason, source headers
-  ``hub.review``             records whose credit code needs a look (known non-conforming codes);
+  ``hub.review``             records whose credit code needs a look (fails only the check
+                             character: allow-listed, or organisation code self-consistent);
                              the review verifier asks the legal-entity library, and hands what it
                              cannot decide to ``hub.review.dead``
   ``hub.claim``              registrations no approving department was found for (认领)

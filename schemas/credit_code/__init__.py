@@ -1,4 +1,5 @@
-"""Unified Social Credit Code: strict check, repair and the allow-list of non-conforming codes."""
+"""Unified Social Credit Code: strict check, repair, the allow-list of non-conforming codes and
+which check-character failures are held for review."""
 
 from schemas.credit_code.allowlist import (
     NONCONFORMING_FILE,
@@ -16,6 +17,7 @@ from schemas.credit_code.check import (
     organisation_code_consistent,
 )
 from schemas.credit_code.repair import repair_credit_code
+from schemas.credit_code.review import review_reason, reviewable
 
 __all__ = [
     "ALPHABET",
@@ -29,5 +31,7 @@ __all__ = [
     "load_nonconforming_codes",
     "organisation_code_consistent",
     "repair_credit_code",
+    "review_reason",
+    "reviewable",
     "shipped_nonconforming_codes",
 ]

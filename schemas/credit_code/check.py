@@ -39,9 +39,10 @@ def check_character(first17: str) -> str:
 def organisation_code_consistent(code: str) -> bool:
     """Whether positions 9-17 pass the GB 11714 organisation-code check.
 
-    A second signal only: it does not decide validity, but a code that fails the main check while
-    its organisation-code part is self-consistent looks like a real (perhaps early pilot) code
-    rather than a typing slip.
+    A second signal only: it never makes a code valid, but a code that fails the main check while
+    its organisation-code part is self-consistent looks like a real code issued with a wrong
+    check character rather than a typing slip, so it is held for review instead of rejected
+    (:mod:`schemas.credit_code.review`).
     """
     part = code[8:17]
     if len(part) != 9 or any(c not in _ORG_VALUES for c in part[:8]):

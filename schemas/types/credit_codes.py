@@ -4,8 +4,10 @@
 enterprises always have a real code). ``PartyCreditCode`` also admits the placeholder
 00000000000000000X; the model that uses it must enforce that only an individual business may
 carry it (see ``schemas.v1.party``). A code that fails only the check character is accepted when
-it is on the allow-list of non-conforming codes; ``validate_record`` then sends the record to
-review. Both types carry a ``CreditCodeMark`` so the repair step and filing can find them.
+it is held for review (:func:`schemas.credit_code.reviewable`: on the allow-list of
+non-conforming codes, or its organisation code is self-consistent); ``validate_record`` then
+sends the record to review. Both types carry a ``CreditCodeMark`` so the repair step and filing
+can find them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
 
-from schemas.credit_code import ALPHABET, credit_code_fault, shipped_nonconforming_codes
+from schemas.credit_code import (
+    ALPHABET,
+    credit_code_fault,
+    reviewable,
+    shipped_nonconforming_codes,
+)
 from schemas.types.context import NONCONFORMING_CODES, context_option
 from schemas.validation_problems import reason_error
 
@@ -47,7 +54,7 @@ def _strict_check(allow_placeholder: bool) -> Callable[[str, ValidationInfo], st
         fault = credit_code_fault(value, allow_placeholder=allow_placeholder)
         if fault is None:
             return value
-        if fault.code == "credit_code.checksum" and value in nonconforming_codes(info):
+        if reviewable(value, nonconforming_codes(info)):
             return value
         raise reason_error(fault.code, fault.message)
 

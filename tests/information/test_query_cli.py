@@ -87,12 +87,36 @@ def test_the_discipline_check_from_the_command_line(data_dir: Path) -> None:
     assert [m["measure"] for m in check["measures"]] == ["限制参与政府采购"]
 
 
-def test_a_bad_credit_code_is_a_json_error_and_nothing_is_audited(data_dir: Path) -> None:
-    result = _query(data_dir, "91350100M000100Y4Z", "--purpose", "核查")
+@pytest.mark.parametrize("code", ["91350100M000100Y4Z", "91350100M000200Y44"],
+                         ids=["charset", "check-character-and-organisation-code"])
+def test_a_bad_credit_code_is_a_json_error_and_nothing_is_audited(
+    data_dir: Path, code: str
+) -> None:
+    result = _query(data_dir, code, "--purpose", "核查")
     assert result.exit_code == 1
     error = json.loads(result.output)["error"]
     assert error["code"] == "query.credit_code_invalid"
     assert _audits(data_dir) == []
+
+
+def test_a_code_held_for_review_may_be_asked_about(data_dir: Path) -> None:
+    # Fails only its check character, its organisation code self-consistent: records under it
+    # are filed once the legal-entity library has confirmed it.
+    suspect = "91350100M000100Y44"
+    licence = sample("administrative_licence")
+    licence["party"]["credit_code"] = suspect
+    licence["decision_document_number"] = "沪闵市监食许〔2024〕113号"
+    store = Hub(load_settings(data_dir=data_dir, broker_url="memory://")).open_supervision_store()
+    try:
+        store.land(Envelopes()("administrative_licence", licence))
+    finally:
+        store.close()
+    result = _query(data_dir, suspect, "--as-of", "2025-06-01", "--purpose", "核查")
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)
+    assert profile["credit_code"] == suspect
+    assert [lic["payload"]["decision_document_number"] for lic in profile["licences_in_force"]] == [
+        "沪闵市监食许〔2024〕113号"]
 
 
 def test_a_code_written_in_full_width_is_cleaned_up_as_any_input(data_dir: Path) -> None:

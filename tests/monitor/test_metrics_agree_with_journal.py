@@ -40,7 +40,9 @@ from tests.support.webhook_server import WebhookServer
 
 pytestmark = pytest.mark.rabbitmq
 
-WRONG_CODE = "91310112087994932X"
+# Both the check character and the organisation code (positions 9-17) fail: rejected, not held
+# for review.
+WRONG_CODE = "91310112087894932X"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

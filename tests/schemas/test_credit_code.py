@@ -1,4 +1,5 @@
-"""The strict credit-code check, the separate repair and the non-conforming allow-list."""
+"""The strict credit-code check, the separate repair, the non-conforming allow-list and which
+check-character failures are held for review."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from schemas.credit_code import (
     load_nonconforming_codes,
     organisation_code_consistent,
     repair_credit_code,
+    review_reason,
+    reviewable,
     shipped_nonconforming_codes,
 )
 
@@ -97,6 +100,43 @@ def test_organisation_code_sub_check_is_a_separate_signal() -> None:
     broken = first17 + check_character(first17)
     assert credit_code_fault(broken) is None
     assert not organisation_code_consistent(broken)
+
+
+# 91310112087994932F with its last character changed: the organisation code still checks.
+WRONG_CHECK_CHARACTER = "91310112087994932E"
+# 91310112087994932F with a digit of its organisation code changed: both checks fail.
+MISTYPED = "91310112087894932F"
+
+
+@pytest.mark.parametrize(
+    ("code", "allowed", "reason"),
+    [
+        (WRONG_CHECK_CHARACTER, set(), "credit_code.suspect"),
+        (WRONG_CHECK_CHARACTER, {WRONG_CHECK_CHARACTER}, "credit_code.nonconforming"),
+        (MISTYPED, set(), None),
+        (MISTYPED, {MISTYPED}, "credit_code.nonconforming"),
+        ("91310112087994932F", set(), None),
+        ("91350100M000100Y4Z", {"91350100M000100Y4Z"}, None),
+        ("913101173245******", set(), None),
+        (PLACEHOLDER, {PLACEHOLDER}, None),
+    ],
+    ids=["suspect", "allow-listed-suspect", "mistyped", "allow-listed-mistyped", "valid",
+         "charset", "masked", "placeholder"],
+)
+def test_only_a_check_character_failure_with_a_sign_of_a_real_code_is_held_for_review(
+    code: str, allowed: set[str], reason: str | None
+) -> None:
+    held = review_reason(code, allowed)
+    assert (None if held is None else held.code) == reason
+    assert reviewable(code, allowed) is (reason is not None)
+    assert held is None or (code in held.message and "legal-entity library" in held.message)
+
+
+def test_a_suspect_code_is_one_whose_organisation_code_survived() -> None:
+    fault = credit_code_fault(WRONG_CHECK_CHARACTER)
+    assert fault is not None and fault.code == "credit_code.checksum"
+    assert organisation_code_consistent(WRONG_CHECK_CHARACTER)
+    assert not organisation_code_consistent(MISTYPED)
 
 
 def test_strict_check_does_not_repair() -> None:

@@ -201,3 +201,11 @@ def test_filing_code_is_the_entitys_code(
 
 def test_filing_code_ignores_an_invalid_code() -> None:
     assert filing_code("credit_record", {"credit_code": "913101173245******"}) is None
+    # Both the check character and the organisation code's own check fail.
+    assert filing_code("credit_record", {"credit_code": "91310112087894932F"}) is None
+
+
+@pytest.mark.parametrize("allowed", [set(), {"91310112087994932E"}], ids=["suspect", "allow-listed"])
+def test_filing_code_keeps_a_code_held_for_review(allowed: set[str]) -> None:
+    record = {"credit_code": "91310112087994932E"}  # fails only the check character
+    assert filing_code("credit_record", record, nonconforming_codes=allowed) == "91310112087994932E"

@@ -1,4 +1,6 @@
-"""validate_record's flow: repair first (logged), then the strict check, allow-list -> review."""
+"""validate_record's flow: repair first (logged), then the strict check; a code failing only its
+check character goes to review when allow-listed or when its organisation code is
+self-consistent, and is rejected otherwise."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from typing import Any
 from schemas import Repair, validate_record
 
 Sample = Callable[[str], dict[str, Any]]
-# Not a known real code: a test-only allow-list entry that fails the check character only.
+# Not a known real code: a test-only allow-list entry that fails the check character only (its
+# organisation code M000100Y4 is self-consistent).
 NONCONFORMING = "91350100M000100Y45"
+# 91310112087994932F with a digit of its organisation code changed: both checks fail.
+MISTYPED = "91310112087894932F"
 
 
 def test_a_repaired_code_gives_status_repaired_with_each_repair_logged(sample: Sample) -> None:
@@ -37,7 +42,7 @@ def test_the_callers_data_is_not_changed_by_the_repair(sample: Sample) -> None:
 
 def test_repairs_are_reported_even_when_the_record_is_rejected(sample: Sample) -> None:
     record = sample("supervision_alert")
-    record["credit_code"] = "91440300 1922038217"
+    record["credit_code"] = "91440300 1922138216"  # a digit of the organisation code mistyped
     verdict = validate_record("supervision_alert", record)
     assert verdict.status == "rejected"
     assert [(p.code, p.path) for p in verdict.problems] == [("credit_code.checksum", "credit_code")]
@@ -75,12 +80,29 @@ def test_an_allow_listed_checksum_failure_goes_to_review(sample: Sample) -> None
     assert verdict.credit_code == NONCONFORMING
 
 
-def test_the_same_code_without_the_allow_list_is_rejected(sample: Sample) -> None:
+def test_the_same_code_without_the_allow_list_is_held_as_suspect(sample: Sample) -> None:
+    # Its organisation code is self-consistent: the signature of a code issued with a wrong
+    # check character, which the legal-entity library settles.
     record = sample("credit_record")
     record["credit_code"] = NONCONFORMING
     verdict = validate_record("credit_record", record)
-    assert verdict.status == "rejected"
+    assert verdict.status == "review"
+    assert [(p.code, p.path) for p in verdict.problems] == [("credit_code.suspect", "credit_code")]
+    assert "legal-entity library decides" in verdict.problems[0].message
+    assert verdict.credit_code == NONCONFORMING
+
+
+def test_a_code_whose_organisation_code_fails_too_is_rejected_unless_allow_listed(
+    sample: Sample,
+) -> None:
+    record = sample("credit_record")
+    record["credit_code"] = MISTYPED
+    verdict = validate_record("credit_record", record)
+    assert (verdict.status, verdict.credit_code) == ("rejected", None)
     assert [(p.code, p.path) for p in verdict.problems] == [("credit_code.checksum", "credit_code")]
+    listed = validate_record("credit_record", record, nonconforming_codes={MISTYPED})
+    assert (listed.status, listed.credit_code) == ("review", MISTYPED)
+    assert [p.code for p in listed.problems] == ["credit_code.nonconforming"]
 
 
 def test_the_allow_list_does_not_excuse_other_faults(sample: Sample) -> None:

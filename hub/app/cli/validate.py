@@ -25,7 +25,11 @@ def validate(
     credit_code: str | None,
 ) -> None:
     """Print one JSON verdict per input: valid or not, status, reason codes with field paths,
-    repairs, and the credit code the record is filed under. Exits 1 if any input is invalid.
+    repairs, and the credit code the record is filed under.
+
+    Exits 0 when every input is valid (or, for records, repaired); 1 when any input is invalid
+    or held for review (status "review": a credit code failing only its check character, which
+    the legal-entity library must confirm before anything carrying it is delivered).
     """
     if bool(files) == bool(credit_code):
         raise click.UsageError("give record FILES or --credit-code, not both and not neither")
@@ -40,17 +44,31 @@ def validate(
 
 
 def _credit_code_verdict(code: str) -> dict[str, Any]:
-    """Strict check; where it fails, also say whether the logged repair would fix it."""
+    """The strict check of ``code`` as the hub applies it to a record, with ``status``:
+
+    - "valid": the code passes GB 32100;
+    - "review": its only fault is the check character and it is held for review, with the
+      problem ``credit_code.nonconforming`` (on the shipped allow-list) or ``credit_code.suspect``
+      (its organisation code is self-consistent): the legal-entity library decides. ``valid``
+      is false: nothing has confirmed the code yet;
+    - "invalid": any other fault; also says whether the logged repair would fix it.
+    """
     import schemas
+    from schemas.credit_code import shipped_nonconforming_codes
 
     fault = schemas.credit_code_fault(code)
-    verdict: dict[str, Any] = {"input": code, "valid": fault is None, "problems": []}
-    if fault is not None:
-        verdict["problems"].append({"code": fault.code, "path": "", "message": fault.message})
-        repaired, repairs = schemas.repair_credit_code(code)
-        if repairs and schemas.credit_code_fault(repaired) is None:
-            verdict["repairable_to"] = repaired
-            verdict["repairs"] = repairs
+    verdict: dict[str, Any] = {"input": code, "valid": fault is None, "status": "valid",
+                               "problems": []}
+    if fault is None:
+        return verdict
+    held = schemas.review_reason(code, shipped_nonconforming_codes())
+    verdict["status"] = "invalid" if held is None else "review"
+    problem = fault if held is None else held
+    verdict["problems"].append({"code": problem.code, "path": "", "message": problem.message})
+    repaired, repairs = schemas.repair_credit_code(code)
+    if repairs and schemas.credit_code_fault(repaired) is None:
+        verdict["repairable_to"] = repaired
+        verdict["repairs"] = repairs
     return verdict
 
 

@@ -26,15 +26,42 @@ def _lines(result: Result) -> list[dict]:
 def test_validate_a_valid_credit_code() -> None:
     result = _run("validate", "--credit-code", "91310112087994932F")
     assert result.exit_code == 0
-    assert _lines(result) == [{"input": "91310112087994932F", "valid": True, "problems": []}]
+    assert _lines(result) == [
+        {"input": "91310112087994932F", "valid": True, "status": "valid", "problems": []}]
 
 
 def test_validate_the_standards_invalid_example_names_the_reason() -> None:
     result = _run("validate", "--credit-code", "91350100M000100Y4Z")
     assert result.exit_code == 1
     [verdict] = _lines(result)
-    assert verdict["valid"] is False
+    assert (verdict["valid"], verdict["status"]) == (False, "invalid")
     assert verdict["problems"][0]["code"].startswith("credit_code.")
+
+
+@pytest.mark.parametrize(
+    ("code", "allowed", "status", "reason"),
+    [
+        # The standard's worked example with a wrong check character: its organisation code
+        # M000100Y4 is self-consistent, the signature of a code issued with a wrong check character.
+        ("91350100M000100Y44", (), "review", "credit_code.suspect"),
+        # A digit of the organisation code changed too: a mistyped code...
+        ("91350100M000200Y44", (), "invalid", "credit_code.checksum"),
+        # ...unless the shipped allow-list names it.
+        ("91350100M000200Y44", ("91350100M000200Y44",), "review", "credit_code.nonconforming"),
+    ],
+    ids=["suspect", "mistyped", "allow-listed"],
+)
+def test_validate_holds_a_check_character_failure_for_review_only_when_it_looks_real(
+    monkeypatch: pytest.MonkeyPatch, code: str, allowed: tuple[str, ...], status: str, reason: str
+) -> None:
+    monkeypatch.setattr("schemas.credit_code.shipped_nonconforming_codes",
+                        lambda: frozenset(allowed))
+    result = _run("validate", "--credit-code", code)
+    assert result.exit_code == 1, "a code nothing has confirmed is not valid"
+    [verdict] = _lines(result)
+    assert (verdict["valid"], verdict["status"]) == (False, status)
+    assert [p["code"] for p in verdict["problems"]] == [reason]
+    assert (status == "review") == ("legal-entity library decides" in verdict["problems"][0]["message"])
 
 
 def test_validate_says_when_a_logged_repair_would_fix_a_code() -> None:

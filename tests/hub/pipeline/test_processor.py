@@ -49,7 +49,7 @@ def _feedback_payloads(outcome: Outcome) -> list[dict]:
     [
         b"{not json",
         _licence(decision_date="2026-13-45"),
-        _licence(party={**LICENCE["party"], "credit_code": "91310112087994932X"}),
+        _licence(party={**LICENCE["party"], "credit_code": "91310112087894932X"}),
         _licence(party={**LICENCE["party"], "credit_code": "９１３１０１１２０８７９９４９３２Ｆ"}),
     ],
     ids=["malformed", "bad-date", "bad-code", "repaired-code"],
@@ -67,16 +67,31 @@ def test_receipts_send_an_accepted_feedback_for_a_good_record(hub: Hub) -> None:
     assert payload["status"] == "accepted" and payload["problems"] == []
 
 
-def test_a_known_nonconforming_credit_code_goes_to_review_not_quarantine(hub: Hub) -> None:
+@pytest.mark.parametrize(
+    ("allowed", "reason"),
+    [({"91350100M000100Y44"}, "credit_code.nonconforming"), (set(), "credit_code.suspect")],
+    ids=["allow-listed", "suspect"],
+)
+def test_a_code_failing_only_its_check_character_goes_to_review_not_quarantine(
+    hub: Hub, allowed: set[str], reason: str
+) -> None:
     pilot = "91350100M000100Y44"  # invented for the test: valid characters, wrong check character
     assert schemas.check_credit_code(pilot) == "credit_code.checksum"
     party = {**LICENCE["party"], "credit_code": pilot}
-    outcome = _process(_processor(hub, nonconforming_codes={pilot}), _licence(party=party))
+    outcome = _process(_processor(hub, nonconforming_codes=allowed), _licence(party=party))
     assert outcome.status == "review"
     assert [o.routing_key for o in outcome.outputs] == ["review", "market"]
-    assert _feedback_payloads(outcome)[0]["status"] == "review"
-    strict = _process(_processor(hub, nonconforming_codes=set()), _licence(party=party))
-    assert strict.status == "rejected"
+    [feedback] = _feedback_payloads(outcome)
+    assert feedback["status"] == "review"
+    assert [p["code"] for p in feedback["problems"]] == [reason]
+
+
+def test_a_code_whose_organisation_code_fails_too_is_quarantined(hub: Hub) -> None:
+    mistyped = "91350100M000200Y44"  # a digit of the organisation code changed as well
+    party = {**LICENCE["party"], "credit_code": mistyped}
+    outcome = _process(_processor(hub, nonconforming_codes=set()), _licence(party=party))
+    assert outcome.status == "rejected"
+    assert [p.code for p in outcome.problems] == ["credit_code.checksum"]
 
 
 def test_a_bug_in_a_stage_quarantines_the_input_instead_of_losing_it(

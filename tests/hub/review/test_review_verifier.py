@@ -1,6 +1,7 @@
 """The review verifier in a running hub (embedded broker and real RabbitMQ) against the
-legal-entity library simulator over real HTTP: records under review that the library confirms
-are delivered enriched, the others quarantined, nothing is lost while the library is away, and
+legal-entity library simulator over real HTTP: records under review (allow-listed codes, and
+suspect codes whose organisation code is self-consistent) that the library confirms are
+delivered enriched, the others quarantined, nothing is lost while the library is away, and
 without a lookup records stay in review for people."""
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from hub.runtime.loops import HubRuntime
 from tests.hub.conftest import RECORDS
 from tests.support.running_hub import Received, RunningHub
 
-PILOT = "91350100M000100Y44"  # invented: valid characters, wrong check character
+# Invented: valid characters, wrong check character, a self-consistent organisation code
+# (M000100Y4), so each is held for review even when no allow-list names it.
+PILOT = "91350100M000100Y44"
 UNKNOWN = "91350100M000100Y45"
 CLOSED = "91350100M000100Y46"
 ALLOWED = {PILOT, UNKNOWN, CLOSED}
@@ -67,12 +70,15 @@ class ReviewHub:
         assert outcome.status == "review", outcome.problems
         return outcome.message_id
 
-    def feedback(self, count: int) -> dict[str, list[str]]:
-        """Feedback statuses per hub message id, from ``count`` messages to market."""
-        found: dict[str, list[str]] = {}
+    def feedback(self, count: int, *, codes: bool = False) -> dict[str, list[Any]]:
+        """Feedback statuses per hub message id, from ``count`` messages to market; with
+        ``codes``, each status as ``(status, [its problems' codes])``."""
+        found: dict[str, list[Any]] = {}
         for message in self.running.read("hub.out.market", count, timeout=30):
             payload = message.json()["payload"]
-            found.setdefault(payload["regarding_message_id"], []).append(payload["status"])
+            status = payload["status"]
+            said = (status, [p["code"] for p in payload.get("problems") or []]) if codes else status
+            found.setdefault(payload["regarding_message_id"], []).append(said)
         return found
 
     def trace(self, message_id: str, last: str, count: int = 1,
@@ -109,11 +115,13 @@ def library(monkeypatch: pytest.MonkeyPatch) -> Iterator[LegalEntityLibrarySimul
 def start_hub(
     broker_url: str, tmp_path: Path, library: LegalEntityLibrarySimulator
 ) -> Iterator[Callable[..., ReviewHub]]:
-    """``start_hub(lookup=True, schedule="1s,...")``: a hub whose processor allow-lists the
-    test's pilot codes (the shipped allow-list is empty), with the library's lookup or none."""
+    """``start_hub(lookup=True, schedule="1s,...", allow_listed=True)``: a hub whose processor
+    allow-lists the test's pilot codes (``allow_listed=False``: the shipped allow-list, which is
+    empty, so the codes are held as suspect), with the library's lookup or none."""
     started: list[ReviewHub] = []
 
-    def start(*, lookup: bool = True, schedule: str = "1s,1s,1s,1s,1s,1s,1s,1s") -> ReviewHub:
+    def start(*, lookup: bool = True, schedule: str = "1s,1s,1s,1s,1s,1s,1s,1s",
+              allow_listed: bool = True) -> ReviewHub:
         entry: dict[str, Any] = {"mode": "rest"}
         if lookup:
             entry["lookup"] = {**library.lookup_config(), "cache_seconds": 0,
@@ -124,7 +132,8 @@ def start_hub(
             encoding="utf-8")
         running = RunningHub(broker_url, tmp_path, connections_file=connections,
                              delivery_retry_schedule=schedule).open()
-        _allow_pilot_codes(running.hub)
+        if allow_listed:
+            _allow_pilot_codes(running.hub)
         journal = Journal.open(running.settings.resolved_journal_url())
         writer = JournalWriter(journal)
         outcomes: list[Outcome] = []
@@ -157,11 +166,14 @@ def _by_number(messages: list[Received]) -> dict[str, dict[str, Any]]:
     return {m.json()["payload"]["licence_number"]: m.json() for m in messages}
 
 
+@pytest.mark.parametrize(("allow_listed", "held_as"), [
+    (True, "credit_code.nonconforming"), (False, "credit_code.suspect")],
+    ids=["allow-listed", "suspect"])
 def test_confirmed_codes_are_delivered_enriched_and_the_others_quarantined(
     start_hub: Callable[..., ReviewHub], broker_url: str, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, allow_listed: bool, held_as: str,
 ) -> None:
-    hub = start_hub()
+    hub = start_hub(allow_listed=allow_listed)
     known = hub.send(licence(PILOT, "JY-KNOWN"))
     unknown = hub.send(licence(UNKNOWN, "JY-UNKNOWN"))
     closed = hub.send(licence(CLOSED, "JY-CLOSED"))
@@ -183,8 +195,10 @@ def test_confirmed_codes_are_delivered_enriched_and_the_others_quarantined(
     assert all(json.loads(m.headers["hub-reasons"])[0]["code"] == "credit_code.unverified"
                for m in quarantined.values())
 
-    assert hub.feedback(6) == {known: ["review", "accepted"], unknown: ["review", "rejected"],
-                               closed: ["review", "rejected"]}
+    held, unverified = ("review", [held_as]), ("rejected", ["credit_code.unverified"])
+    assert hub.feedback(6, codes=True) == {
+        known: [held, ("accepted", ["credit_code.verified"])], unknown: [held, unverified],
+        closed: [held, unverified]}
     # The supervision database's runner may have delivered it meanwhile: its hops only.
     assert [(e.event, e.destination) for e in hub.trace(known, "feedback", count=2)
             if e.event != "delivered"][-6:] == [

@@ -95,7 +95,8 @@ def stream(rabbitmq_url: str, make_hub: Callable[..., RunningHub], tmp_path: Pat
     for n in range(GOOD + BAD):
         record["licence_number"] = f"JY{n:014d}"
         if n >= GOOD:
-            record["party"] = {**record["party"], "credit_code": "91310112087994932X"}  # wrong
+            # Check character and organisation code both wrong: rejected, not held for review.
+            record["party"] = {**record["party"], "credit_code": "91310112087894932X"}
         department.publish("market.administrative_licence", json.dumps(record).encode(),
                            message_id=f"src-{n}")
     context = Stream(department, server, env, [])
