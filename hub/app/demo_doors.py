@@ -83,14 +83,13 @@ def ask_every_door(hub: Hub, folder: Path, credit_code: str) -> list[DoorAnswer]
     }]}, allow_unicode=True), encoding="utf-8")
     policy = AccessPolicy.load(policy_file)
     today = date.today().isoformat()
-    asks: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
     rest = HttpServer(create_app(hub, policy), host="127.0.0.1", port=0,
                       name="information service", limits=INFORMATION_LIMITS, lifespan=True)
     rest.start()
     try:
         with soap_door_running(hub, policy, host="127.0.0.1", port=0) as soap, \
                 door_running(hub, policy) as amqp:
-            asks = [
+            asks: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
                 ("REST", f"GET {rest.url}/entities/{credit_code}",
                  lambda: _rest(rest.url, token, credit_code, today)),
                 ("SOAP", f"GetProfile at {soap.url}",
