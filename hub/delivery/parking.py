@@ -50,8 +50,10 @@ class ParkingLoop(ConsumerLoop):
         self._max_pause = max_pause
         self._queue = next(q for q in topology.queues if q.name == outbound_queue_name(owner))
         self._pause = 0.0
-        #: How many received messages :meth:`handle_batch` gets at once (1: one at a time).
+        #: How many received messages :meth:`handle_batch` gets at once (1: one at a time), and
+        #: how many bytes of bodies at most.
         self.batch_size = 1
+        self.batch_bytes = 1024 * 1024
 
     def handle(self, message: Message, publisher: ConfirmedPublisher) -> None:
         """Settle ``message``: ack it, or park or dead-letter it. Subclasses implement it."""
@@ -78,11 +80,24 @@ class ParkingLoop(ConsumerLoop):
                     while len(received) < self.batch_size and session.drain(_TOP_UP_SECONDS):
                         pass
                 while received and not self.stopping:
-                    batch = received[:self.batch_size]
-                    del received[:self.batch_size]
+                    batch = self._next_batch(received)
                     self.handle_batch(batch, publisher)
         finally:
             consumer.cancel()
+
+    def _next_batch(self, received: list[Message]) -> list[Message]:
+        """Take the first messages of ``received``: at most :attr:`batch_size` of them, and no
+        more than :attr:`batch_bytes` of bodies (one at least), so a batch of large records
+        holds no more memory than a batch of small ones."""
+        taken, size = 0, 0
+        while taken < min(self.batch_size, len(received)):
+            size += len(body_bytes(received[taken]))
+            if taken and size > self.batch_bytes:
+                break
+            taken += 1
+        batch = received[:taken]
+        del received[:taken]
+        return batch
 
     @staticmethod
     def attempt_of(message: Message) -> int:

@@ -103,8 +103,10 @@ class RunnerPolicy:
     first_wait_seconds: float = 0.5
     max_pause_seconds: float = 60.0
     prefetch: int = 16
-    #: At most this many envelopes per batch, for a :class:`BatchDestination`.
+    #: At most this many envelopes per batch, for a :class:`BatchDestination`, and at most
+    #: this many bytes of them (large records make smaller batches).
     batch_size: int = 200
+    batch_bytes: int = 1024 * 1024
 
 
 class DeliveryRunner(ParkingLoop):
@@ -130,6 +132,7 @@ class DeliveryRunner(ParkingLoop):
         self._on_event = on_event or (lambda event: None)
         if isinstance(destination, BatchDestination):
             self.batch_size = policy.batch_size
+            self.batch_bytes = policy.batch_bytes
 
     def run(self) -> None:
         """Start the destination, deliver until stopped, then close the destination.

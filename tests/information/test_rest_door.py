@@ -168,6 +168,16 @@ def test_hub_information_serve_answers_over_rest_and_soap_on_real_sockets(
         assert answer.json()["licences_in_force"][0]["payload"]["licence_number"] == (
             "JY23101120012345")
         assert httpx.get(f"{url}/entities/{ENTITY}").status_code == 401
+        check = httpx.get(f"{url}/entities/{ENTITY}/discipline-check", headers=_as(HALL_TOKEN),
+                          params={"purpose": "行政审批", "department": "commerce",
+                                  "licence_item": "政府采购", "on": "2025-06-01"})
+        assert check.status_code == 200 and check.json()["restricted"] is True
+        search = httpx.get(f"{url}/entities", headers=_as(HALL_TOKEN),
+                           params={"purpose": "行政审批", "name": "上海闵行"})
+        assert [hit["credit_code"] for hit in search.json()["hits"]] == [ENTITY]
+        person = httpx.post(f"{url}/persons/search", headers=_as(OFFICER_TOKEN),
+                            json={"id_number": PERSON_ID, "purpose": "个人信息核查"})
+        assert person.status_code == 200 and len(person.json()["records"]) == 1
         soap = Client(f"http://127.0.0.1:{soap_port}/soap/information?wsdl",
                       wsse=UsernameToken("service-hall", HALL_TOKEN, use_digest=True))
         profile = soap.service.GetProfile(purpose="行政审批", creditCode=ENTITY)
