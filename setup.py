@@ -18,7 +18,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=[f"{name}*" for name in PACKAGES]),
     package_data={
-        "adapters": ["departments.yaml", "testing/templates/*/*.tmpl"],
+        "adapters": ["departments.yaml", "platforms.yaml", "testing/templates/*/*.tmpl"],
         "hub": ["app/samples/*", "journal/migrations/script.py.mako"],
         "routes": ["rules/*.yaml", "data/*.yaml"],
         "transforms": ["sources/*.yaml", "xslt/*.xsl"],
